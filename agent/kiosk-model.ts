@@ -1,0 +1,108 @@
+/**
+ * The kiosk's vocabulary: what it can be doing, what can happen to it, and what it asks the runtime
+ * to do. `kiosk.ts` holds the pure transition function over these types.
+ */
+import type { FeedbackPattern } from '../drivers/feedback/types.js';
+
+/** What a key does, after the keymap has translated the key cap. */
+export type KeyFunction =
+  | { fn: 'digit'; digit: string }
+  | { fn: 'decimal' }
+  | { fn: 'backspace' }
+  /** Clears the entry; on an empty entry it cancels the sale (the "C/CE" key of a till). */
+  | { fn: 'clear' }
+  | { fn: 'confirm' }
+  | { fn: 'cancel' }
+  | { fn: 'preset'; key: PresetKey }
+  /** Reprints the last receipt (issue 4 gives it a key). */
+  | { fn: 'reprint' };
+
+export type PresetKey = 'A' | 'B' | 'C' | 'D';
+
+export interface Preset {
+  key: PresetKey;
+  label: string;
+  priceFen: number;
+  itemId?: number;
+}
+
+/** Everything the kiosk needs from config, already validated. Durations in ms. */
+export interface KioskSettings {
+  maxAmountFen: number;
+  /** Digits before the decimal point. */
+  maxIntegerDigits: number;
+  /** 0 = whole yuan only, else at most 2. */
+  decimalPlaces: number;
+  presets: readonly Preset[];
+  /** A scan while idle starts a sale for this preset (a kiosk that sells one thing). */
+  idleScanPreset?: PresetKey;
+  /** Inactivity timeout while entering a price or waiting for a scan. */
+  entryTimeoutMs: number;
+  /** How long a result stays on screen before idle. */
+  resultTimeoutMs: number;
+  /** The same code scanned again within this window counts once. */
+  duplicateScanWindowMs: number;
+  /** The same key within this window is contact bounce, not a second press. */
+  keyBounceMs: number;
+}
+
+export interface SaleDraft {
+  amountFen: number;
+  label?: string;
+  itemId?: number;
+  preset?: PresetKey;
+}
+
+/** How a sale ended, as the kiosk needs to know it. */
+export type SaleResult =
+  | { status: 'succeeded'; paidFen?: number }
+  | { status: 'failed'; reason: string }
+  /** Unknown after the customer-facing deadline: resolved later, never shown as failed. */
+  | { status: 'pending' }
+  /** Refused before any money could move (offline, ledger full, device missing). */
+  | { status: 'refused'; reason: string };
+
+export type KioskState =
+  | { mode: 'idle' }
+  | { mode: 'entering'; text: string; deadline: number }
+  | { mode: 'awaiting-scan'; sale: SaleDraft; deadline: number }
+  | { mode: 'paying'; sale: SaleDraft; saleId: string; checking: boolean }
+  | { mode: 'result'; sale: SaleDraft; saleId: string; result: SaleResult; deadline: number };
+
+export interface KioskMemory {
+  /** Last key and when, for bounce rejection. */
+  lastKey?: { key: string; at: number };
+  /** Last accepted scan and when, for duplicate rejection. */
+  lastScan?: { code: string; at: number };
+  /** Sale ids are allocated by the runtime; the kiosk only counts to keep `saleId` unique per process. */
+  saleSeq: number;
+}
+
+export interface Kiosk {
+  state: KioskState;
+  memory: KioskMemory;
+}
+
+export type KioskEvent =
+  | { kind: 'key'; key: string; action: KeyFunction }
+  | { kind: 'scan'; code: string }
+  /** Time passed; the kiosk compares `now` with its deadline. */
+  | { kind: 'tick' }
+  /** The payment layer is still finding out (pending / ambiguous): show "checking". */
+  | { kind: 'pay-progress'; saleId: string }
+  | { kind: 'pay-result'; saleId: string; result: SaleResult };
+
+export type KioskEffect =
+  | { kind: 'pay'; saleId: string; sale: SaleDraft; code: string }
+  | { kind: 'receipt'; saleId: string }
+  | { kind: 'reprint-last' }
+  | { kind: 'feedback'; pattern: FeedbackPattern }
+  /** Wake the kiosk with a `tick` at this time (one timer: the latest `arm` replaces the previous). */
+  | { kind: 'arm'; at: number }
+  | { kind: 'disarm' }
+  | { kind: 'log'; level: 'info' | 'warn'; msg: string; data?: Record<string, unknown> };
+
+export interface StepResult {
+  kiosk: Kiosk;
+  effects: KioskEffect[];
+}

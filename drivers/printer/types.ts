@@ -1,0 +1,19 @@
+import type { Device } from '../device.js';
+import type { PrintDocument } from './document.js';
+
+export type PaperState = 'ok' | 'near-end' | 'out' | 'unknown';
+
+export interface PrinterStatus {
+  paper: PaperState;
+  coverOpen: boolean | 'unknown';
+}
+
+/**
+ * A printer prints a whole document or rejects: a rejected print is kept unprinted by the caller and
+ * printed again later, so `print` must not report success before the bytes were handed over.
+ */
+export interface Printer extends Device {
+  print(doc: PrintDocument): Promise<void>;
+  /** Best effort: one-way links answer `unknown`. */
+  query(): Promise<PrinterStatus>;
+}
