@@ -1,0 +1,93 @@
+/**
+ * The composition root: config in, a running agent out. `run` and `sim` both come through here,
+ * so the simulator exercises exactly the wiring the kiosk runs.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
+import { loadSecret } from '../config/secret.js';
+import type { Logger } from './log.js';
+import { GatewayClock } from './pay/clock.js';
+import { TopClient } from './pay/client.js';
+import { Runtime, type Devices, type RuntimeDeps } from './runtime.js';
+import { MemorySaleStore, type SaleStore } from './sale-store.js';
+import { DEMO_SECRET } from './sandbox/cli.js';
+import { SandboxGateway } from './sandbox/server.js';
+
+export interface AgentOptions {
+  config: Config;
+  log: Logger;
+  devices: Devices;
+  /** Overrides where the secret comes from (tests, simulator). */
+  secret?: string;
+  store?: SaleStore;
+  onView?: RuntimeDeps['onView'];
+  onResolved?: RuntimeDeps['onResolved'];
+}
+
+export interface Agent {
+  runtime: Runtime;
+  store: SaleStore;
+  clock: GatewayClock;
+  /** Set when `gateway.url` is `sandbox`: the embedded gateway this agent talks to. */
+  sandbox?: SandboxGateway;
+  gatewayUrl: string;
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+export async function startAgent(opts: AgentOptions): Promise<Agent> {
+  const { config, log } = opts;
+  mkdirSync(config.paths.state_dir, { recursive: true, mode: 0o750 });
+
+  let sandbox: SandboxGateway | undefined;
+  let url = config.gateway.url;
+  let secret = opts.secret;
+  if (url === 'sandbox') {
+    secret ??= DEMO_SECRET;
+    sandbox = await SandboxGateway.start({
+      port: 0,
+      appKey: config.gateway.app_key,
+      secret,
+      log: log.child({ module: 'sandbox' }),
+    });
+    url = sandbox.url;
+  }
+  secret ??= loadSecret(config.gateway.secret_file).secret;
+
+  const clock = new GatewayClock();
+  const api = new TopClient({
+    url,
+    appKey: config.gateway.app_key,
+    secret,
+    signMethod: config.gateway.sign_method,
+    timeouts: {
+      connectMs: config.gateway.connect_timeout_ms,
+      responseMs: config.gateway.response_timeout_ms,
+      requestMs: config.gateway.request_timeout_ms,
+    },
+    clock,
+    log,
+  });
+  const store = opts.store ?? new MemorySaleStore();
+  const runtime = new Runtime({
+    config,
+    log,
+    api,
+    store,
+    devices: opts.devices,
+    gatewayClock: clock,
+    ...(opts.onView && { onView: opts.onView }),
+    ...(opts.onResolved && { onResolved: opts.onResolved }),
+  });
+  await runtime.start();
+  log.info({ gateway: url, machine: config.store.machine_id }, 'agent ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (deadlineMs?: number): Promise<void> => {
+    stopping ??= (async () => {
+      await runtime.stop(deadlineMs);
+      await sandbox?.close();
+    })();
+    return stopping;
+  };
+  return { runtime, store, clock, ...(sandbox && { sandbox }), gatewayUrl: url, stop };
+}

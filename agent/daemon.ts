@@ -1,0 +1,80 @@
+/**
+ * `xpos-agent run`: the daemon under systemd. Crash-only: a SIGKILL at any moment is recovered at
+ * the next start; a SIGTERM gets an orderly stop bounded by a deadline that is armed first, so a
+ * wedged device can never hang the kiosk.
+ */
+import { createInterface } from 'node:readline';
+import type { Config } from '../config/schema.js';
+import { startAgent } from './app.js';
+import { buildDevices } from './devices.js';
+import { asError } from './errors.js';
+import type { Logger } from './log.js';
+import { DEMO_SCANS } from './sim/demo-codes.js';
+import { runScript } from './sim/script.js';
+
+export const SHUTDOWN_DEADLINE_MS = 10_000;
+
+export async function runDaemon(config: Config, log: Logger): Promise<number> {
+  const fatal = (kind: string) => (e: unknown) => {
+    log.fatal({ err: asError(e) }, kind);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled rejection'));
+
+  const built = buildDevices(config);
+  const agent = await startAgent({ config, log, devices: built.devices });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (why: string, code: number): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ why }, 'stopping');
+      const hard = setTimeout(() => {
+        log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; exiting now');
+        process.exit(code === 0 ? 1 : code);
+      }, SHUTDOWN_DEADLINE_MS + 2_000);
+      hard.unref();
+      agent.stop(SHUTDOWN_DEADLINE_MS).then(
+        () => {
+          log.info('stopped');
+          resolve(code);
+        },
+        (e: unknown) => {
+          log.error({ err: asError(e) }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal means "now": the in-flight sale stays recorded as pending for recovery.
+        log.warn({ signal }, 'second signal; exiting immediately');
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+      stop(signal, 0);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+
+    const { simKeypad, simScanner } = built;
+    if (simKeypad && simScanner) {
+      const lines = createInterface({ input: process.stdin });
+      const noteLog = log.child({ module: 'script' });
+      void runScript(lines, {
+        keypad: simKeypad,
+        scanner: simScanner,
+        scanDemo: (key) => {
+          const demo = DEMO_SCANS.find((d) => d.key === key);
+          if (demo) simScanner.scan(demo.make());
+          return demo !== undefined;
+        },
+        note: (line) => noteLog.info(line),
+      }).then(
+        () => stop('script ended', 0),
+        (e: unknown) => stop(`script failed: ${asError(e).message}`, 1),
+      );
+    }
+  });
+}

@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Order references that stay unique across reboots and across kiosks: the machine id, the time
+ * (for a technician reading a receipt) and 48 random bits (so a clock reset after a power cut can
+ * never repeat an id). Never a bare counter or clock.
+ */
+export interface SaleIds {
+  requestId: string;
+  outBizId: string;
+}
+
+function stamp(epochMs: number): string {
+  // yyMMddHHmmss in UTC: only for humans to sort by; uniqueness comes from the random part.
+  return new Date(epochMs).toISOString().replace(/[-:T]/g, '').slice(2, 14);
+}
+
+export function newSaleIds(machineId: string, epochMs: number): SaleIds {
+  const rand = randomBytes(6).toString('hex').toUpperCase();
+  const outBizId = `${machineId}${stamp(epochMs)}${rand}`;
+  const requestId = `${outBizId}-R${randomBytes(3).toString('hex').toUpperCase()}`;
+  return { requestId, outBizId };
+}

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+/**
+ * The one binary: `xpos-agent run | sim | sandbox | config check`. Exit codes follow sysexits:
+ * 78 for a configuration problem (systemd shows it, a technician fixes the file), 64 for a usage
+ * error, 1 for anything else.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { ConfigError, DEFAULT_CONFIG_PATH, EXIT_CONFIG, loadConfig, validateConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { SecretError } from '../config/secret.js';
+import { asError } from './errors.js';
+import { createLogger } from './log.js';
+import { runSandbox, DEMO_APP_KEY } from './sandbox/cli.js';
+import { runSimulator } from './sim/terminal.js';
+import { runDaemon } from './daemon.js';
+import { pino } from 'pino';
+
+const EXIT_USAGE = 64;
+
+const USAGE = `usage: xpos-agent <command> [options]
+
+  run            [--config FILE]   the kiosk daemon (systemd starts this)
+  sim            [--config FILE] [--state-dir DIR]
+                                   the kiosk in this terminal: simulated devices, embedded sandbox gateway
+  sandbox        [--port P] [--app-key K] [--secret-file F]
+                                   the embedded TOP sandbox gateway alone, on 127.0.0.1
+  config check   [--config FILE]   validate a config file; prints every problem, exit 78 if any
+
+  --config defaults to ${DEFAULT_CONFIG_PATH}`;
+
+/** The simulator's built-in kiosk: demo store, four presets, the embedded sandbox. */
+export function simConfig(stateDir: string): Config {
+  return validateConfig(
+    {
+      gateway: { url: 'sandbox', app_key: DEMO_APP_KEY },
+      store: {
+        store_id: '333333',
+        store_name: '阿里体育健身中心',
+        cashier_id: '346753',
+        cashier_name: '张丽',
+        machine_id: 'SIM01',
+      },
+      presets: {
+        A: { label: '单次入场', price: 39, item_id: 1001 },
+        B: { label: '月卡', price: 299, item_id: 1002 },
+        C: { label: '毛巾租用', price: 5 },
+        D: { label: '运动饮料', price: 6.5 },
+      },
+      payment: { customer_wait_ms: 20_000, poll_interval_ms: 2_000 },
+      devices: { printer: { type: 'sim', columns: 32 } },
+      paths: { state_dir: stateDir },
+      log: { level: 'debug' },
+    },
+    '(built-in simulator config)',
+  );
+}
+
+function fail(e: unknown): number {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`config error: ${e.message}\n`);
+    return EXIT_CONFIG;
+  }
+  if (e instanceof SecretError) {
+    process.stderr.write(`config error: ${e.message}\n`);
+    return EXIT_CONFIG;
+  }
+  process.stderr.write(`xpos-agent: ${asError(e).message}\n`);
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      'state-dir': { type: 'string' },
+      port: { type: 'string' },
+      'app-key': { type: 'string' },
+      'secret-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, sub] = positionals;
+  if (values.help === true || command === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined && values.help !== true ? EXIT_USAGE : 0;
+  }
+  const configPath = values.config ?? DEFAULT_CONFIG_PATH;
+
+  switch (command) {
+    case 'config': {
+      if (sub !== 'check') break;
+      loadConfig(configPath);
+      process.stdout.write(`${configPath}: OK\n`);
+      return 0;
+    }
+    case 'sim': {
+      const stateDir = resolve(values['state-dir'] ?? 'state');
+      const config =
+        values.config !== undefined ? simOverride(loadConfig(configPath), stateDir) : simConfig(stateDir);
+      // The screen belongs to the simulator: logs go to a file beside the receipts.
+      const logFile = resolve(config.paths.state_dir, 'sim.log');
+      const log = createLogger(
+        config.log.level,
+        pino.destination({ dest: logFile, mkdir: true, sync: true }),
+      );
+      await runSimulator({ config, log, input: process.stdin, output: process.stdout });
+      process.stdout.write(`log: ${logFile}\n`);
+      return 0;
+    }
+    case 'sandbox': {
+      const port = values.port === undefined ? 0 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        process.stderr.write(`--port: ${values.port ?? ''} — expected 0..65535\n`);
+        return EXIT_USAGE;
+      }
+      const log = createLogger('info');
+      const gateway = await runSandbox(
+        {
+          port,
+          ...(values['app-key'] !== undefined && { appKey: values['app-key'] }),
+          ...(values['secret-file'] !== undefined && { secretFile: values['secret-file'] }),
+        },
+        log,
+        process.stdout,
+      );
+      await waitForSignal();
+      await gateway.close();
+      return 0;
+    }
+    case 'run': {
+      const config = loadConfig(configPath);
+      return runDaemon(config, createLogger(config.log.level));
+    }
+    default:
+      break;
+  }
+  process.stderr.write(`unknown command: ${[command, sub].filter(Boolean).join(' ')}\n${USAGE}\n`);
+  return EXIT_USAGE;
+}
+
+/** A user's config in the simulator: its store and presets, but always the embedded sandbox. */
+function simOverride(config: Config, stateDir: string): Config {
+  return { ...config, gateway: { ...config.gateway, url: 'sandbox' }, paths: { state_dir: stateDir } };
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.exitCode = fail(e);
+  },
+);

@@ -1,0 +1,278 @@
+/**
+ * The runtime owns all I/O and time: it feeds device events into the pure kiosk, executes the
+ * effects the kiosk asks for (pay, print, beep, timers) and shuts everything down in order.
+ */
+import type { Config } from '../config/schema.js';
+import type { DeviceStatus } from '../drivers/device.js';
+import type { Feedback } from '../drivers/feedback/types.js';
+import type { Keypad, KeyName } from '../drivers/keypad/types.js';
+import type { Printer } from '../drivers/printer/types.js';
+import type { Scanner } from '../drivers/scanner/types.js';
+import { asError } from './errors.js';
+import { initialKiosk, step } from './kiosk.js';
+import type { Kiosk, KioskEffect, KioskEvent, KioskSettings, SaleDraft, SaleResult } from './kiosk-model.js';
+import { view, type KioskView } from './kiosk-view.js';
+import type { Logger } from './log.js';
+import { maskCode } from './mask.js';
+import { negoPrice } from './money.js';
+import type { GatewayClock } from './pay/clock.js';
+import { Payments } from './payments.js';
+import { buildReceipt } from './receipt.js';
+import type { SaleRecord } from './sale.js';
+import type { SaleStore } from './sale-store.js';
+import { keyLookup, kioskSettings, type KeyLookup } from './settings.js';
+import type { XposApi } from './pay/types.js';
+import { paymentSettings } from './settings.js';
+
+export interface Devices {
+  keypad: Keypad;
+  scanner: Scanner;
+  printer: Printer;
+  feedback: Feedback;
+}
+
+export interface RuntimeDeps {
+  config: Config;
+  log: Logger;
+  api: XposApi;
+  store: SaleStore;
+  devices: Devices;
+  gatewayClock?: GatewayClock;
+  now?: () => number;
+  /** Called after every state change with what the screen shows (the simulator draws it). */
+  onView?: (v: KioskView) => void;
+  /** Called when a pending sale is resolved after the member left. */
+  onResolved?: (sale: SaleRecord) => void;
+  /** How often pending sales are re-checked in the background. */
+  resolveEveryMs?: number;
+}
+
+export class Runtime {
+  readonly #d: RuntimeDeps;
+  readonly #log: Logger;
+  readonly #settings: KioskSettings;
+  readonly #keys: KeyLookup;
+  readonly #payments: Payments;
+  readonly #now: () => number;
+  readonly #inflight = new Set<Promise<unknown>>();
+  readonly #abort = new AbortController();
+  #kiosk: Kiosk = initialKiosk();
+  #timer: NodeJS.Timeout | undefined;
+  #resolver: NodeJS.Timeout | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(deps: RuntimeDeps) {
+    this.#d = deps;
+    this.#log = deps.log.child({ module: 'runtime' });
+    this.#settings = kioskSettings(deps.config);
+    this.#keys = keyLookup(deps.config);
+    this.#now = deps.now ?? Date.now;
+    const s = deps.config.store;
+    this.#payments = new Payments({
+      api: deps.api,
+      store: deps.store,
+      log: deps.log,
+      identity: {
+        storeId: s.store_id,
+        cashierId: s.cashier_id,
+        cashierName: s.cashier_name,
+        machineId: s.machine_id,
+      },
+      settings: paymentSettings(deps.config),
+      now: this.#now,
+    });
+  }
+
+  get kiosk(): Kiosk {
+    return this.#kiosk;
+  }
+
+  /** Start devices (a missing device is reported, not fatal) and begin taking input. */
+  async start(): Promise<void> {
+    const { keypad, scanner, printer, feedback } = this.#d.devices;
+    keypad.on('key', this.#onKey).on('state', this.#onDeviceState);
+    scanner.on('scan', this.#onScan).on('state', this.#onDeviceState);
+    for (const device of [feedback, printer, scanner, keypad]) {
+      try {
+        await device.start();
+      } catch (e) {
+        this.#log.error({ device: device.name, err: asError(e) }, 'device failed to start');
+      }
+    }
+    const every = this.#d.resolveEveryMs ?? 5_000;
+    this.#resolver = setInterval(() => this.#track(this.#resolveInBackground()), every);
+    this.#resolver.unref();
+    this.#publish();
+  }
+
+  /** Feed one event into the kiosk and carry out what it asks. */
+  dispatch(event: KioskEvent): void {
+    if (this.#stopping) return;
+    const result = step(this.#kiosk, event, this.#now(), this.#settings);
+    this.#kiosk = result.kiosk;
+    for (const effect of result.effects) this.#execute(effect);
+    this.#publish();
+  }
+
+  /**
+   * Single-flight, ordered shutdown: stop input, let an in-flight payment reach a recorded state
+   * (bounded by `deadlineMs`, after which it stays pending for recovery), then close devices.
+   */
+  stop(deadlineMs = 10_000): Promise<void> {
+    this.#stopping ??= this.#shutdown(deadlineMs);
+    return this.#stopping;
+  }
+
+  async #shutdown(deadlineMs: number): Promise<void> {
+    const { keypad, scanner, printer, feedback } = this.#d.devices;
+    keypad.off('key', this.#onKey).off('state', this.#onDeviceState);
+    scanner.off('scan', this.#onScan).off('state', this.#onDeviceState);
+    clearTimeout(this.#timer);
+    clearInterval(this.#resolver);
+    const deadline = setTimeout(() => this.#abort.abort(new Error('shutdown deadline')), deadlineMs);
+    await Promise.allSettled([...this.#inflight]);
+    clearTimeout(deadline);
+    this.#abort.abort(new Error('stopped'));
+    for (const device of [keypad, scanner, printer, feedback]) {
+      try {
+        await device.close();
+      } catch (e) {
+        this.#log.warn({ device: device.name, err: asError(e) }, 'device did not close cleanly');
+      }
+    }
+  }
+
+  readonly #onKey = (key: KeyName): void => {
+    const action = this.#keys(key);
+    if (!action) {
+      this.#log.debug({ key }, 'key has no function here');
+      return;
+    }
+    this.dispatch({ kind: 'key', key, action });
+  };
+
+  readonly #onScan = (code: string): void => {
+    this.dispatch({ kind: 'scan', code });
+  };
+
+  readonly #onDeviceState = (status: DeviceStatus): void => {
+    const level = status.state === 'online' ? 'info' : 'warn';
+    this.#log[level]({ device: status.device, state: status.state, detail: status.detail }, 'device state');
+    if (status.state !== 'online') this.#d.devices.feedback.signal('offline');
+  };
+
+  #execute(effect: KioskEffect): void {
+    switch (effect.kind) {
+      case 'pay':
+        this.#track(this.#pay(effect.saleId, effect.sale, effect.code));
+        return;
+      case 'receipt': {
+        const sale = this.#d.store.get(effect.saleId);
+        if (sale) this.#track(this.#print(sale, false));
+        return;
+      }
+      case 'reprint-last': {
+        const sale = this.#d.store.last();
+        if (sale) this.#track(this.#print(sale, true));
+        return;
+      }
+      case 'feedback':
+        this.#d.devices.feedback.signal(effect.pattern);
+        return;
+      case 'arm':
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => this.dispatch({ kind: 'tick' }), Math.max(0, effect.at - this.#now()));
+        return;
+      case 'disarm':
+        clearTimeout(this.#timer);
+        return;
+      case 'log':
+        this.#log[effect.level](effect.data ?? {}, effect.msg);
+        return;
+    }
+  }
+
+  async #pay(saleId: string, sale: SaleDraft, code: string): Promise<void> {
+    const intent = {
+      saleId,
+      amountFen: sale.amountFen,
+      negoPrice: negoPrice(sale.amountFen, this.#d.config.price.unit),
+      code,
+      ...(sale.label !== undefined && { label: sale.label }),
+      ...(sale.itemId !== undefined && { itemId: sale.itemId }),
+    };
+    let result: SaleResult;
+    try {
+      const record = await this.#payments.pay(
+        intent,
+        () => this.dispatch({ kind: 'pay-progress', saleId }),
+        this.#abort.signal,
+      );
+      result = saleResult(record);
+    } catch (e) {
+      // The intent could not be recorded (or the store broke): nothing was sent.
+      this.#log.error(
+        { saleId, code: maskCode(code), err: asError(e) },
+        'sale could not be recorded; refused',
+      );
+      result = { status: 'refused', reason: 'the kiosk cannot record sales right now' };
+    }
+    this.dispatch({ kind: 'pay-result', saleId, result });
+  }
+
+  async #print(sale: SaleRecord, reprint: boolean): Promise<void> {
+    const { config, devices, store, gatewayClock } = this.#d;
+    const doc = buildReceipt(sale, {
+      storeName: config.store.store_name,
+      language: config.kiosk.language,
+      timeZone: config.kiosk.time_zone,
+      now: this.#now(),
+      reprint,
+      ...(gatewayClock && { clockSynced: gatewayClock.synced }),
+    });
+    try {
+      await devices.printer.print(doc);
+      if (!sale.printed) store.update(sale.saleId, { printed: true });
+    } catch (e) {
+      // The sale stays unprinted in the store; it is printed again when the printer is back.
+      this.#log.error({ saleId: sale.saleId, err: asError(e) }, 'receipt not printed');
+      devices.feedback.signal('attention');
+    }
+  }
+
+  async #resolveInBackground(): Promise<void> {
+    const resolved = await this.#payments.resolvePending(this.#abort.signal);
+    for (const sale of resolved) this.#d.onResolved?.(sale);
+  }
+
+  #track(p: Promise<void>): void {
+    const tracked = p.catch((e: unknown) => {
+      this.#log.error({ err: asError(e) }, 'background task failed');
+    });
+    this.#inflight.add(tracked);
+    void tracked.finally(() => this.#inflight.delete(tracked));
+  }
+
+  #publish(): void {
+    this.#d.onView?.(view(this.#kiosk, this.#now(), this.#settings));
+  }
+}
+
+export function saleResult(record: SaleRecord): SaleResult {
+  switch (record.status) {
+    case 'succeeded':
+      return {
+        status: 'succeeded',
+        ...(record.result?.currentPayFee !== undefined && { paidFen: record.result.currentPayFee }),
+      };
+    case 'failed':
+      return { status: 'failed', reason: record.reason ?? 'declined' };
+    case 'refused':
+      return { status: 'refused', reason: record.reason ?? 'refused' };
+    case 'created':
+    case 'sent':
+    case 'pending':
+    case 'queued':
+      return { status: 'pending' };
+  }
+}

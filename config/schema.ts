@@ -1,0 +1,159 @@
+/**
+ * The one configuration schema: types, defaults and ranges in one place. Every object is strict,
+ * so a misspelt key is an error rather than a silently ignored setting. The YAML file uses
+ * snake_case keys (as the TOP API does); durations carry their unit in the key name.
+ */
+import { z } from 'zod';
+import { KEY_NAMES } from './keys.js';
+
+/** A yuan amount as people write it: 12, 12.5, "12.50". Converted to integer fen by the agent. */
+const yuan = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).trim())
+  .pipe(
+    z
+      .string()
+      .regex(/^\d{1,8}(\.\d{1,2})?$/, 'expected a yuan amount with at most 2 decimals, e.g. 12 or 12.50'),
+  );
+
+const ms = (min: number, max: number, dflt: number) => z.number().int().min(min).max(max).default(dflt);
+
+export const SIGN_METHODS = ['md5', 'hmac', 'hmac-sha256'] as const;
+export const KEY_FUNCTIONS = [
+  'confirm',
+  'cancel',
+  'clear',
+  'backspace',
+  'decimal',
+  'reprint',
+  'none',
+] as const;
+
+const gateway = z.strictObject({
+  /** `sandbox` = start the embedded sandbox gateway on loopback (simulator, demos). */
+  url: z.union([z.literal('sandbox'), z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })]),
+  app_key: z.string().regex(/^\S{1,64}$/, 'expected the AppKey, 1-64 characters without spaces'),
+  sign_method: z.enum(SIGN_METHODS).default('hmac-sha256'),
+  /**
+   * Where the app secret lives when systemd credentials are not used. Never the secret itself:
+   * the file must be readable by the service user only (mode 0600 or 0400).
+   */
+  secret_file: z.string().min(1).optional(),
+  connect_timeout_ms: ms(200, 60_000, 5_000),
+  response_timeout_ms: ms(500, 120_000, 15_000),
+  request_timeout_ms: ms(500, 180_000, 20_000),
+});
+
+const store = z.strictObject({
+  store_id: z.string().min(1).max(64),
+  store_name: z.string().min(1).max(64).default('XPOS'),
+  cashier_id: z.string().min(1).max(64),
+  cashier_name: z.string().min(1).max(32),
+  /** Unique per kiosk: it is part of every request_id and out_biz_id. */
+  machine_id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'expected 1-16 letters, digits, _ or -'),
+});
+
+const price = z
+  .strictObject({
+    /** Unit of `nego_price` on the wire. The API's example "10000" is fen. */
+    unit: z.enum(['fen', 'yuan']).default('fen'),
+    max_amount: yuan.default('5000'),
+    /** Digits before the decimal point a member may type. */
+    max_digits: z.number().int().min(1).max(8).default(5),
+    decimal_places: z.number().int().min(0).max(2).default(2),
+    /** The key that types the decimal point (a 4x4 matrix has none: use "*"). */
+    decimal_key: z.enum(KEY_NAMES).default('.'),
+  })
+  .default({ unit: 'fen', max_amount: '5000', max_digits: 5, decimal_places: 2, decimal_key: '.' });
+
+const preset = z.strictObject({
+  label: z.string().min(1).max(24),
+  price: yuan,
+  item_id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+const presets = z
+  .strictObject({ A: preset.optional(), B: preset.optional(), C: preset.optional(), D: preset.optional() })
+  .default({});
+
+const kiosk = z
+  .strictObject({
+    entry_timeout_ms: ms(5_000, 600_000, 30_000),
+    result_timeout_ms: ms(1_000, 120_000, 8_000),
+    duplicate_scan_window_ms: ms(0, 60_000, 3_000),
+    key_bounce_ms: ms(0, 500, 40),
+    /** A scan while idle starts a sale for this preset (a kiosk that sells one thing). */
+    idle_scan_preset: z.enum(['A', 'B', 'C', 'D']).optional(),
+    language: z.enum(['zh', 'en']).default('zh'),
+    time_zone: z.string().min(1).default('Asia/Shanghai'),
+  })
+  .default({
+    entry_timeout_ms: 30_000,
+    result_timeout_ms: 8_000,
+    duplicate_scan_window_ms: 3_000,
+    key_bounce_ms: 40,
+    language: 'zh',
+    time_zone: 'Asia/Shanghai',
+  });
+
+const payment = z
+  .strictObject({
+    /** How long the member is kept waiting while a pending payment is checked. */
+    customer_wait_ms: ms(5_000, 120_000, 45_000),
+    poll_interval_ms: ms(1_000, 10_000, 3_000),
+  })
+  .default({ customer_wait_ms: 45_000, poll_interval_ms: 3_000 });
+
+const keymapDefault = {
+  ENTER: 'confirm',
+  '#': 'confirm',
+  ESC: 'cancel',
+  '*': 'clear',
+  BACKSPACE: 'backspace',
+} as const;
+
+const keypad = z
+  .strictObject({
+    /** Non-digit keys and what they do. Digits are digits; A-D are presets unless mapped here. */
+    keymap: z.partialRecord(z.enum(KEY_NAMES), z.enum(KEY_FUNCTIONS)).default(keymapDefault),
+  })
+  .default({ keymap: keymapDefault });
+
+/**
+ * Devices; an absent entry means the device is not fitted. `sim` devices are the simulator's
+ * twins: under `run` the keypad and scanner twins read line commands from stdin (a scripted member).
+ */
+const simOnly = z.strictObject({ type: z.literal('sim') });
+const devices = z
+  .strictObject({
+    scanner: simOnly.optional(),
+    keypad: simOnly.optional(),
+    printer: z
+      .strictObject({ type: z.literal('sim'), columns: z.union([z.literal(32), z.literal(48)]).default(32) })
+      .optional(),
+  })
+  .default({});
+
+const paths = z.strictObject({ state_dir: z.string().min(1).default('/var/lib/xpos-agent') }).default({
+  state_dir: '/var/lib/xpos-agent',
+});
+
+const log = z
+  .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
+  .default({ level: 'info' });
+
+export const configSchema = z.strictObject({
+  gateway,
+  store,
+  price,
+  presets,
+  kiosk,
+  payment,
+  keypad,
+  devices,
+  paths,
+  log,
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,253 @@
+import t from 'tap';
+import { pino } from 'pino';
+import { Payments, DEFAULT_PAYMENT_SETTINGS, type SaleIntent } from '../../agent/payments.js';
+import { MemorySaleStore } from '../../agent/sale-store.js';
+import type { PayOutcome } from '../../agent/pay/types.js';
+import { ScriptedApi, VirtualClock, type Answer } from '../helpers/scripted-api.js';
+
+const CODE = '281234567890123456';
+const intent: SaleIntent = {
+  saleId: 'S1',
+  amountFen: 1250,
+  negoPrice: '1250',
+  code: CODE,
+  label: '月卡',
+  itemId: 7,
+};
+const identity = { storeId: '333333', cashierId: '346753', cashierName: '张丽', machineId: 'K01' };
+
+const ok: PayOutcome = {
+  kind: 'success',
+  value: { checkoutId: 'C1', bizOrderId: '2024112512345678901', currentPayFee: 1250, paymentOrderId: 'P1' },
+};
+const declined: PayOutcome = {
+  kind: 'declined',
+  error: { code: 15, subCode: 'isv.balance-not-enough', subMsg: '余额不足' },
+};
+const notSent: PayOutcome = { kind: 'not-sent', reason: 'ECONNREFUSED' };
+const ambiguous: PayOutcome = { kind: 'ambiguous', reason: 'ECONNRESET after send' };
+
+function setup(answers: Answer[], query: ConstructorParameters<typeof ScriptedApi>[1] = []) {
+  const api = new ScriptedApi(answers, query);
+  const store = new MemorySaleStore();
+  const clock = new VirtualClock();
+  const payments = new Payments({
+    api,
+    store,
+    log: pino({ level: 'silent' }),
+    identity,
+    settings: DEFAULT_PAYMENT_SETTINGS,
+    now: clock.now,
+    sleep: clock.sleep,
+  });
+  let checking = 0;
+  const pay = () => payments.pay(intent, () => (checking += 1));
+  return { api, store, clock, payments, pay, checks: () => checking };
+}
+
+t.test('the sale is recorded with its ids before the first request leaves', async (t) => {
+  const s = setup([ok]);
+  s.api.onPay = (req) => {
+    const rec = s.store.get('S1');
+    t.equal(rec?.status, 'sent');
+    t.equal(rec?.requestId, req.requestId);
+    t.equal(rec?.outBizId, req.outBizId);
+  };
+  const rec = await s.pay();
+  t.equal(rec.status, 'succeeded');
+  t.equal(rec.result?.bizOrderId, '2024112512345678901');
+  t.equal(s.api.payCalls.length, 1);
+  t.match(rec.requestId, /^K01/);
+  t.match(rec.outBizId, /^K01\d{12}[0-9A-F]{12}$/);
+  t.not(rec.requestId, rec.outBizId);
+});
+
+t.test('the pay request carries the store identity, price string and item as configured', async (t) => {
+  const s = setup([ok]);
+  await s.pay();
+  const req = s.api.payCalls[0]!;
+  t.same(
+    { ...req, requestId: 'x', outBizId: 'y' },
+    {
+      negoPrice: '1250',
+      qrCode: CODE,
+      requestId: 'x',
+      outBizId: 'y',
+      storeId: '333333',
+      cashierId: '346753',
+      cashierName: '张丽',
+      machineId: 'K01',
+      itemId: 7,
+    },
+  );
+});
+
+t.test('a decline is final: failed, with the reason, and the full code is no longer kept', async (t) => {
+  const s = setup([declined]);
+  const rec = await s.pay();
+  t.equal(rec.status, 'failed');
+  t.match(rec.reason, /余额不足/);
+  t.equal(rec.qrCode, undefined);
+  t.equal(rec.codeMask, '****3456');
+  t.equal(s.store.get('S1')?.qrCode, undefined);
+});
+
+t.test('a request that provably never left is resent at once with the same ids', async (t) => {
+  const s = setup([notSent, notSent, ok]);
+  const rec = await s.pay();
+  t.equal(rec.status, 'succeeded');
+  t.equal(s.api.payCalls.length, 3);
+  t.same(s.api.payCalls[0], s.api.payCalls[2], 'every resend is the identical request');
+  t.equal(s.checks(), 0, 'never shown as checking: nothing was ever unknown');
+});
+
+t.test('an unreachable gateway refuses the sale quickly, and nothing was charged', async (t) => {
+  const s = setup([notSent]);
+  const rec = await s.pay();
+  t.equal(rec.status, 'refused');
+  t.match(rec.reason, /unreachable/);
+  t.equal(s.api.payCalls.length, 1 + DEFAULT_PAYMENT_SETTINGS.notSentRetries);
+  t.ok(s.clock.t - 1_764_000_000_000 < 5_000, 'the member is told within seconds');
+});
+
+t.test('an ambiguous reply is resolved by replaying the identical request, never guessed', async (t) => {
+  const s = setup([ambiguous, ok]);
+  const rec = await s.pay();
+  t.equal(rec.status, 'succeeded');
+  t.equal(s.checks(), 1, 'the kiosk was told to show "checking" once');
+  t.same(s.api.payCalls[0], s.api.payCalls[1]);
+  t.equal(s.clock.sleeps[0], DEFAULT_PAYMENT_SETTINGS.pollIntervalMs);
+});
+
+t.test(
+  'once a request may have reached the service, an unreachable gateway never makes it refused',
+  async (t) => {
+    const s = setup([ambiguous, notSent]);
+    const rec = await s.pay();
+    t.equal(rec.status, 'pending');
+    t.ok(s.api.payCalls.length > 3, 'it kept trying until the member wait ran out');
+    t.ok(s.clock.t - 1_764_000_000_000 >= DEFAULT_PAYMENT_SETTINGS.customerWaitMs);
+  },
+);
+
+t.test('a pending payment with a checkout id is resolved by querystatus', async (t) => {
+  const pending: PayOutcome = { kind: 'pending', value: { checkoutId: 'C9' } };
+  const s = setup(
+    [pending],
+    [
+      { kind: 'pending', value: { checkoutStatus: 'PROCESSING' } },
+      {
+        kind: 'success',
+        value: { checkoutStatus: 'SUCCEEDED', checkoutId: 'C9', outBizId: 'filled-below', paidFee: 1200 },
+      },
+    ],
+  );
+  s.api.onPay = () => undefined;
+  const rec0 = s.pay();
+  const rec = await rec0;
+  // The query answered for "filled-below", which is not this sale's order: it must not count.
+  t.equal(rec.status, 'pending');
+  t.same(s.api.queryCalls[0], { checkoutId: 'C9' });
+});
+
+t.test('a query answer for this order resolves the sale with the paid fee', async (t) => {
+  const s = setup([{ kind: 'pending', value: { checkoutId: 'C9' } }]);
+  s.api.onPay = (req) => {
+    s.api.queryStatus = () =>
+      Promise.resolve({
+        kind: 'success',
+        value: { checkoutStatus: 'SUCCEEDED', checkoutId: 'C9', outBizId: req.outBizId, paidFee: 1200 },
+      });
+  };
+  const rec = await s.pay();
+  t.equal(rec.status, 'succeeded');
+  t.equal(rec.result?.currentPayFee, 1200);
+  t.equal(rec.result?.checkoutId, 'C9');
+});
+
+t.test(
+  'still unknown after the member wait: pending (never failed), resolved later in the background',
+  async (t) => {
+    const s = setup([ambiguous]);
+    const rec = await s.pay();
+    t.equal(rec.status, 'pending');
+    t.not(rec.qrCode, undefined, 'the code is kept while unresolved, for replay');
+    s.api.pay = (req) => {
+      s.api.payCalls.push(req);
+      return Promise.resolve(ok);
+    };
+    const resolved = await s.payments.resolvePending();
+    t.equal(resolved.length, 1);
+    t.equal(resolved[0]?.status, 'succeeded');
+    t.equal(s.store.get('S1')?.qrCode, undefined);
+    t.same(s.store.unresolved(), []);
+  },
+);
+
+t.test('background resolution backs off while the answer stays unknown', async (t) => {
+  const s = setup([ambiguous]);
+  await s.pay();
+  const calls = () => s.api.payCalls.length;
+  const before = calls();
+  await s.payments.resolvePending();
+  t.equal(calls(), before + 1);
+  await s.payments.resolvePending();
+  t.equal(calls(), before + 1, 'not asked again before the backoff expires');
+  s.clock.t += DEFAULT_PAYMENT_SETTINGS.backgroundMinMs;
+  await s.payments.resolvePending();
+  t.equal(calls(), before + 2);
+  s.clock.t += DEFAULT_PAYMENT_SETTINGS.backgroundMinMs;
+  await s.payments.resolvePending();
+  t.equal(calls(), before + 2, 'the second wait is longer');
+});
+
+t.test('a malformed reply is never success: the sale stays unknown', async (t) => {
+  const s = setup([{ kind: 'malformed', reason: 'HTML body', httpStatus: 200 }]);
+  const rec = await s.pay();
+  t.equal(rec.status, 'pending');
+  t.match(rec.reason, /untrusted/);
+});
+
+t.test('rate limiting is honoured: wait out the ban, then the same request again', async (t) => {
+  const s = setup([{ kind: 'rejected', reason: 'rate-limited', retryAfterMs: 2000, error: { code: 7 } }, ok]);
+  const rec = await s.pay();
+  t.equal(rec.status, 'succeeded');
+  t.equal(s.clock.sleeps[0], 2000);
+  t.same(s.api.payCalls[0], s.api.payCalls[1]);
+});
+
+t.test('a ban longer than the member can wait refuses the sale: nothing reached the service', async (t) => {
+  const s = setup([{ kind: 'rejected', reason: 'rate-limited', retryAfterMs: 600_000, error: { code: 7 } }]);
+  const rec = await s.pay();
+  t.equal(rec.status, 'refused');
+  t.match(rec.reason, /rate limited/);
+});
+
+t.test('a signature or app-key rejection refuses the sale with the reason', async (t) => {
+  const s = setup([{ kind: 'rejected', reason: 'signature', error: { code: 25, msg: 'Invalid signature' } }]);
+  const rec = await s.pay();
+  t.equal(rec.status, 'refused');
+  t.match(rec.reason, /signature/);
+  t.equal(s.api.payCalls.length, 1);
+});
+
+t.test('when the sale cannot be recorded, nothing is sent', async (t) => {
+  const s = setup([ok]);
+  s.store.create = () => {
+    throw new Error('ENOSPC');
+  };
+  await t.rejects(s.pay(), /ENOSPC/);
+  t.equal(s.api.payCalls.length, 0);
+});
+
+t.test('a sale being paid in front of a member is not touched by the background pass', async (t) => {
+  const s = setup([ambiguous, ok]);
+  let background: Promise<unknown> | undefined;
+  s.api.onPay = () => {
+    background ??= s.payments.resolvePending();
+  };
+  const rec = await s.pay();
+  await background;
+  t.equal(rec.status, 'succeeded');
+  t.equal(s.api.payCalls.length, 2, 'only the foreground loop sent');
+});
