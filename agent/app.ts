@@ -22,6 +22,7 @@ export interface AgentOptions {
   store?: SaleStore;
   onView?: RuntimeDeps['onView'];
   onResolved?: RuntimeDeps['onResolved'];
+  resolveEveryMs?: number;
 }
 
 export interface Agent {
@@ -77,6 +78,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     gatewayClock: clock,
     ...(opts.onView && { onView: opts.onView }),
     ...(opts.onResolved && { onResolved: opts.onResolved }),
+    ...(opts.resolveEveryMs !== undefined && { resolveEveryMs: opts.resolveEveryMs }),
   });
   await runtime.start();
   log.info({ gateway: url, machine: config.store.machine_id }, 'agent ready');

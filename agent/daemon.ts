@@ -25,6 +25,10 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
   const built = buildDevices(config);
   const agent = await startAgent({ config, log, devices: built.devices });
 
+  const { simKeypad, simScanner } = built;
+  // Scripted devices read line commands from stdin (the crash harness drives the daemon this way).
+  const script = simKeypad && simScanner ? createInterface({ input: process.stdin }) : undefined;
+
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (why: string, code: number): void => {
@@ -38,10 +42,17 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
       hard.unref();
       agent.stop(SHUTDOWN_DEADLINE_MS).then(
         () => {
+          clearTimeout(hard);
+          script?.close();
+          if (script) process.stdin.destroy();
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
           log.info('stopped');
           resolve(code);
         },
         (e: unknown) => {
+          clearTimeout(hard);
+          script?.close();
           log.error({ err: asError(e) }, 'shutdown failed');
           resolve(1);
         },
@@ -58,11 +69,9 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
 
-    const { simKeypad, simScanner } = built;
-    if (simKeypad && simScanner) {
-      const lines = createInterface({ input: process.stdin });
+    if (script && simKeypad && simScanner) {
       const noteLog = log.child({ module: 'script' });
-      void runScript(lines, {
+      void runScript(script, {
         keypad: simKeypad,
         scanner: simScanner,
         scanDemo: (key) => {

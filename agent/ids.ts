@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Order references that stay unique across reboots and across kiosks: the machine id, the time
- * (for a technician reading a receipt) and 48 random bits (so a clock reset after a power cut can
- * never repeat an id). Never a bare counter or clock.
+ * (for a technician reading a receipt) and 32 random bits (so a clock reset after a power cut
+ * cannot repeat an id: two sales would need the same second and the same 32 bits). Never a bare counter or clock.
  */
 export interface SaleIds {
   requestId: string;
@@ -16,7 +16,7 @@ function stamp(epochMs: number): string {
 }
 
 export function newSaleIds(machineId: string, epochMs: number): SaleIds {
-  const rand = randomBytes(6).toString('hex').toUpperCase();
+  const rand = randomBytes(4).toString('hex').toUpperCase();
   const outBizId = `${machineId}${stamp(epochMs)}${rand}`;
   const requestId = `${outBizId}-R${randomBytes(3).toString('hex').toUpperCase()}`;
   return { requestId, outBizId };

@@ -62,9 +62,24 @@ export type SaleResult =
   /** Refused before any money could move (offline, ledger full, device missing). */
   | { status: 'refused'; reason: string };
 
+/**
+ * Why the last key or confirm in `entering` was refused, so the screen can say it: a member never
+ * reads the log, and a failure beep alone does not tell them what to change.
+ */
+export type EntryProblem =
+  | 'no-price'
+  | 'zero-price'
+  | 'over-max'
+  | 'too-many-digits'
+  | 'too-many-decimals'
+  | 'no-decimals'
+  | 'leading-zero'
+  | 'invalid';
+
 export type KioskState =
   | { mode: 'idle' }
-  | { mode: 'entering'; text: string; deadline: number }
+  /** `text` is what was typed ("12.5"); `problem` is cleared by the next accepted key. */
+  | { mode: 'entering'; text: string; deadline: number; problem?: EntryProblem }
   | { mode: 'awaiting-scan'; sale: SaleDraft; deadline: number }
   | { mode: 'paying'; sale: SaleDraft; saleId: string; checking: boolean }
   | { mode: 'result'; sale: SaleDraft; saleId: string; result: SaleResult; deadline: number };
@@ -72,7 +87,10 @@ export type KioskState =
 export interface KioskMemory {
   /** Last key and when, for bounce rejection. */
   lastKey?: { key: string; at: number };
-  /** Last accepted scan and when, for duplicate rejection. */
+  /**
+   * Last accepted scan and when it was last seen, for duplicate rejection. A repeat inside the window
+   * moves `at` forward, so a code held under the scanner never counts twice.
+   */
   lastScan?: { code: string; at: number };
   /** Sale ids are allocated by the runtime; the kiosk only counts to keep `saleId` unique per process. */
   saleSeq: number;

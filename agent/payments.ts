@@ -8,6 +8,7 @@
  * - once any attempt may have reached the service, the sale is never declared failed or refused
  *   without an answer from the service: it stays pending and is resolved.
  */
+import { asError, ErrorCode, isAgentError } from './errors.js';
 import { newSaleIds } from './ids.js';
 import type { Logger } from './log.js';
 import { maskCode } from './mask.js';
@@ -62,9 +63,21 @@ export interface PaymentDeps {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/**
+ * Two ways to stop: `stop` ends waiting (no new poll, no resend; the sale stays as recorded), `abort`
+ * also cancels a call in flight (its outcome is then unknown and recovered later).
+ */
+export interface Cancel {
+  stop?: AbortSignal;
+  abort?: AbortSignal;
+}
+
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);
@@ -92,7 +105,7 @@ export class Payments {
    * Take one sale from intent to a recorded state. Returns the record as stored: final, or
    * `pending` once the member's wait is over. `onChecking` fires once when the outcome is unknown.
    */
-  async pay(intent: SaleIntent, onChecking: () => void, signal?: AbortSignal): Promise<SaleRecord> {
+  async pay(intent: SaleIntent, onChecking: () => void, cancel: Cancel = {}): Promise<SaleRecord> {
     const { identity } = this.#d;
     const now = this.#d.now();
     const ids = newSaleIds(identity.machineId, now);
@@ -120,22 +133,22 @@ export class Payments {
     );
     this.#active.add(record.saleId);
     try {
-      return await this.#drive(record, now + this.#d.settings.customerWaitMs, onChecking, signal);
+      return await this.#drive(record, now + this.#d.settings.customerWaitMs, onChecking, cancel);
     } finally {
       this.#active.delete(record.saleId);
     }
   }
 
   /** One resolution pass over sales still pending; call it periodically. */
-  async resolvePending(signal?: AbortSignal): Promise<SaleRecord[]> {
+  async resolvePending(cancel: Cancel = {}): Promise<SaleRecord[]> {
     const resolved: SaleRecord[] = [];
     for (const sale of this.#d.store.unresolved()) {
-      if (signal?.aborted) break;
+      if (cancel.stop?.aborted === true) break;
       if (this.#active.has(sale.saleId)) continue;
       const now = this.#d.now();
       const b = this.#backoff.get(sale.saleId);
       if (b && now < b.at) continue;
-      const { sale: after } = await this.#attempt(sale, signal);
+      const { sale: after } = await this.#attempt(sale, cancel.abort);
       if (!FINAL_STATUSES.includes(after.status)) {
         const { backgroundMinMs: min, backgroundMaxMs: max } = this.#d.settings;
         const delay = b ? Math.min(max, b.delay * 2) : min;
@@ -153,14 +166,15 @@ export class Payments {
     start: SaleRecord,
     deadline: number,
     onChecking: () => void,
-    signal?: AbortSignal,
+    cancel: Cancel,
   ): Promise<SaleRecord> {
+    const stopped = (): boolean => cancel.stop?.aborted === true;
     const { store, settings } = this.#d;
     let sale = start;
     let notSentLeft = settings.notSentRetries;
     let checking = false;
     for (;;) {
-      const attempt = await this.#attempt(sale, signal);
+      const attempt = await this.#attempt(sale, cancel.abort);
       sale = attempt.sale;
       if (FINAL_STATUSES.includes(sale.status)) return sale;
       const left = deadline - this.#d.now();
@@ -168,16 +182,16 @@ export class Payments {
       let wait = settings.pollIntervalMs;
       if (!unknown && attempt.step.kind === 'not-sent') {
         // Provably never left: resend at once, a few times, then tell the member now.
-        if (notSentLeft <= 0 || left <= 0 || signal?.aborted) return this.#refuse(sale, attempt.step.reason);
+        if (notSentLeft <= 0 || left <= 0 || stopped()) return this.#refuse(sale, attempt.step.reason);
         notSentLeft -= 1;
         wait = 300;
       } else if (attempt.step.kind === 'retry') {
-        if (!unknown && (attempt.step.afterMs >= left || signal?.aborted)) {
+        if (!unknown && (attempt.step.afterMs >= left || stopped())) {
           return this.#refuse(sale, attempt.step.reason);
         }
         wait = attempt.step.afterMs;
       }
-      if (left <= 0 || signal?.aborted) {
+      if (left <= 0 || stopped()) {
         // After the member's wait an unanswered sale is pending, never failed while unknown.
         return unknown ? sale : store.update(sale.saleId, { status: 'pending', updatedAt: this.#d.now() });
       }
@@ -185,7 +199,7 @@ export class Payments {
         checking = true;
         onChecking();
       }
-      await this.#d.sleep(Math.min(wait, left), signal);
+      await this.#d.sleep(Math.min(wait, left), cancel.stop);
     }
   }
 
@@ -212,7 +226,7 @@ export class Payments {
         attempts: sale.attempts + 1,
         updatedAt: this.#d.now(),
       });
-      step = toStep(await api.pay(this.#request(sale, sale.qrCode ?? ''), signal));
+      step = await this.#callPay(sale, sale.qrCode ?? '', signal);
     }
     const at = this.#d.now();
     this.#log.info({ saleId: sale.saleId, step: step.kind, attempt: sale.attempts }, 'payment step');
@@ -252,6 +266,18 @@ export class Payments {
         return { step, sale };
       case 'refused':
         return { step, sale: mayHaveCharged ? sale : this.#refuse(sale, step.reason) };
+    }
+  }
+
+  async #callPay(sale: SaleRecord, qrCode: string, signal?: AbortSignal): Promise<Step> {
+    try {
+      return toStep(await this.#d.api.pay(this.#request(sale, qrCode), signal));
+    } catch (e) {
+      // The client validates before sending: an invalid request provably never left.
+      if (isAgentError(e, ErrorCode.RequestInvalid)) return { kind: 'refused', reason: e.message };
+      // Anything else is a bug somewhere after we may have sent: unknown, never guessed.
+      this.#log.error({ saleId: sale.saleId, err: asError(e) }, 'pay call threw');
+      return { kind: 'unknown', reason: `client error: ${asError(e).message}` };
     }
   }
 

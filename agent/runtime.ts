@@ -55,6 +55,9 @@ export class Runtime {
   readonly #payments: Payments;
   readonly #now: () => number;
   readonly #inflight = new Set<Promise<unknown>>();
+  /** Aborted when shutdown begins: payments stop polling and keep what they recorded. */
+  readonly #stop = new AbortController();
+  /** Aborted at the shutdown deadline: calls still in flight are cut (their sales stay pending). */
   readonly #abort = new AbortController();
   #kiosk: Kiosk = initialKiosk();
   #timer: NodeJS.Timeout | undefined;
@@ -107,7 +110,6 @@ export class Runtime {
 
   /** Feed one event into the kiosk and carry out what it asks. */
   dispatch(event: KioskEvent): void {
-    if (this.#stopping) return;
     const result = step(this.#kiosk, event, this.#now(), this.#settings);
     this.#kiosk = result.kiosk;
     for (const effect of result.effects) this.#execute(effect);
@@ -129,8 +131,10 @@ export class Runtime {
     scanner.off('scan', this.#onScan).off('state', this.#onDeviceState);
     clearTimeout(this.#timer);
     clearInterval(this.#resolver);
+    this.#stop.abort(new Error('stopping'));
     const deadline = setTimeout(() => this.#abort.abort(new Error('shutdown deadline')), deadlineMs);
-    await Promise.allSettled([...this.#inflight]);
+    // A payment finishing now still gets its receipt, so drain until nothing new was started.
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     clearTimeout(deadline);
     this.#abort.abort(new Error('stopped'));
     for (const device of [keypad, scanner, printer, feedback]) {
@@ -203,11 +207,10 @@ export class Runtime {
     };
     let result: SaleResult;
     try {
-      const record = await this.#payments.pay(
-        intent,
-        () => this.dispatch({ kind: 'pay-progress', saleId }),
-        this.#abort.signal,
-      );
+      const record = await this.#payments.pay(intent, () => this.dispatch({ kind: 'pay-progress', saleId }), {
+        stop: this.#stop.signal,
+        abort: this.#abort.signal,
+      });
       result = saleResult(record);
     } catch (e) {
       // The intent could not be recorded (or the store broke): nothing was sent.
@@ -241,7 +244,10 @@ export class Runtime {
   }
 
   async #resolveInBackground(): Promise<void> {
-    const resolved = await this.#payments.resolvePending(this.#abort.signal);
+    const resolved = await this.#payments.resolvePending({
+      stop: this.#stop.signal,
+      abort: this.#abort.signal,
+    });
     for (const sale of resolved) this.#d.onResolved?.(sale);
   }
 

@@ -56,95 +56,77 @@ function fromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   return [{ key: keyOf(issue.path), value: show(input), expected }];
 }
 
-/** Checks that span several keys; zod checks each key alone. */
-function crossCheck(c: Config): ConfigProblem[] {
+type Sections = Partial<Config>;
+
+/**
+ * Checks that span several keys; zod checks each key alone. Each rule runs when the sections it
+ * reads are valid on their own, so a mistake elsewhere never hides these.
+ */
+function crossCheck(c: Sections): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const maxFen = toFen(c.price.max_amount);
-  if (maxFen <= 0)
-    problems.push({ key: 'price.max_amount', value: show(c.price.max_amount), expected: 'more than 0' });
+  const add = (key: string, value: unknown, expected: string): void => {
+    problems.push({ key, value: show(value), expected });
+  };
+  const { price, presets, keypad, kiosk, gateway, payment } = c;
+  const maxFen = price ? toFen(price.max_amount) : undefined;
+  if (price && maxFen === 0) add('price.max_amount', price.max_amount, 'more than 0');
   for (const key of ['A', 'B', 'C', 'D'] as const) {
-    const p = c.presets[key];
+    const p = presets?.[key];
     if (!p) continue;
     const fen = toFen(p.price);
-    if (fen <= 0)
-      problems.push({ key: `presets.${key}.price`, value: show(p.price), expected: 'more than 0' });
-    if (fen > maxFen) {
-      problems.push({
-        key: `presets.${key}.price`,
-        value: show(p.price),
-        expected: `at most price.max_amount (${c.price.max_amount})`,
-      });
+    if (fen <= 0) add(`presets.${key}.price`, p.price, 'more than 0');
+    if (price && maxFen !== undefined && fen > maxFen) {
+      add(`presets.${key}.price`, p.price, `at most price.max_amount (${price.max_amount})`);
     }
-    if (c.keypad.keymap[key] !== undefined) {
-      problems.push({
-        key: `keypad.keymap.${key}`,
-        value: show(c.keypad.keymap[key]),
-        expected: `not mapped, because presets.${key} uses that key`,
-      });
+    if (keypad?.keymap[key] !== undefined) {
+      add(`keypad.keymap.${key}`, keypad.keymap[key], `not mapped, because presets.${key} uses that key`);
     }
   }
-  const idle = c.kiosk.idle_scan_preset;
-  if (idle !== undefined && c.presets[idle] === undefined) {
-    problems.push({
-      key: 'kiosk.idle_scan_preset',
-      value: show(idle),
-      expected: `a preset defined under presets.${idle}`,
-    });
+  const idle = kiosk?.idle_scan_preset;
+  if (idle !== undefined && presets && presets[idle] === undefined) {
+    add('kiosk.idle_scan_preset', idle, `a preset defined under presets.${idle}`);
   }
-  const dk = c.price.decimal_key;
-  if (c.price.decimal_places > 0 && /^[0-9]$/.test(dk)) {
-    problems.push({ key: 'price.decimal_key', value: show(dk), expected: 'a key that is not a digit' });
+  if (price && price.decimal_places > 0) {
+    const dk = price.decimal_key;
+    if (/^[0-9]$/.test(dk)) add('price.decimal_key', dk, 'a key that is not a digit');
+    const mapped = keypad?.keymap[dk];
+    if (mapped !== undefined && mapped !== 'decimal') {
+      add(
+        `keypad.keymap.${dk}`,
+        mapped,
+        `"decimal" or unmapped, because price.decimal_key is ${JSON.stringify(dk)}`,
+      );
+    }
   }
-  const mapped = c.keypad.keymap[dk];
-  if (c.price.decimal_places > 0 && mapped !== undefined && mapped !== 'decimal') {
-    problems.push({
-      key: `keypad.keymap.${dk}`,
-      value: show(mapped),
-      expected: `"decimal" or unmapped, because price.decimal_key is ${JSON.stringify(dk)}`,
-    });
+  if (gateway && gateway.response_timeout_ms > gateway.request_timeout_ms) {
+    add(
+      'gateway.response_timeout_ms',
+      gateway.response_timeout_ms,
+      `at most gateway.request_timeout_ms (${gateway.request_timeout_ms})`,
+    );
   }
-  const g = c.gateway;
-  if (g.response_timeout_ms > g.request_timeout_ms) {
-    problems.push({
-      key: 'gateway.response_timeout_ms',
-      value: show(g.response_timeout_ms),
-      expected: `at most gateway.request_timeout_ms (${g.request_timeout_ms})`,
-    });
+  if (payment && payment.poll_interval_ms >= payment.customer_wait_ms) {
+    add(
+      'payment.poll_interval_ms',
+      payment.poll_interval_ms,
+      `less than payment.customer_wait_ms (${payment.customer_wait_ms})`,
+    );
   }
-  if (g.url !== 'sandbox') problems.push(...checkGatewayUrl(g.url));
-  if (c.payment.poll_interval_ms >= c.payment.customer_wait_ms) {
-    problems.push({
-      key: 'payment.poll_interval_ms',
-      value: show(c.payment.poll_interval_ms),
-      expected: `less than payment.customer_wait_ms (${c.payment.customer_wait_ms})`,
-    });
-  }
-  if (!validTimeZone(c.kiosk.time_zone)) {
-    problems.push({
-      key: 'kiosk.time_zone',
-      value: show(c.kiosk.time_zone),
-      expected: 'an IANA zone such as Asia/Shanghai',
-    });
+  if (kiosk && !validTimeZone(kiosk.time_zone)) {
+    add('kiosk.time_zone', kiosk.time_zone, 'an IANA zone such as Asia/Shanghai');
   }
   return problems;
 }
 
-/** Plain HTTP only to loopback: anything else would put the signed request on the network in clear. */
-function checkGatewayUrl(url: string): ConfigProblem[] {
-  const u = new URL(url);
-  if (u.protocol === 'https:' || isLoopbackHost(u.hostname)) return [];
-  return [
-    {
-      key: 'gateway.url',
-      value: show(url),
-      expected: 'an https:// URL (plain http only to 127.0.0.1/::1/localhost)',
-    },
-  ];
-}
-
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+/** Each top-level section parsed alone: the valid ones feed the cross-key rules. */
+function validSections(data: unknown): Sections {
+  const input = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(configSchema.shape)) {
+    const r = schema.safeParse(input[name]);
+    if (r.success) out[name] = r.data;
+  }
+  return out;
 }
 
 function validTimeZone(tz: string): boolean {
@@ -165,9 +147,11 @@ export function toFen(yuan: string): number {
 /** Validate an already-parsed document. Throws ConfigError listing every problem. */
 export function validateConfig(data: unknown, file = '(inline)'): Config {
   const parsed = configSchema.safeParse(data ?? {}, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(file, parsed.error.issues.flatMap(fromIssue));
-  const problems = crossCheck(parsed.data);
-  if (problems.length > 0) throw new ConfigError(file, problems);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.flatMap(fromIssue)),
+    ...crossCheck(parsed.success ? parsed.data : validSections(data ?? {})),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems);
   return parsed.data;
 }
 

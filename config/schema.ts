@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { KEY_NAMES } from './keys.js';
+import { isLoopbackHost } from './loopback.js';
 
 /** A yuan amount as people write it: 12, 12.5, "12.50". Converted to integer fen by the agent. */
 const yuan = z
@@ -31,7 +32,15 @@ export const KEY_FUNCTIONS = [
 
 const gateway = z.strictObject({
   /** `sandbox` = start the embedded sandbox gateway on loopback (simulator, demos). */
-  url: z.union([z.literal('sandbox'), z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })]),
+  url: z.union([
+    z.literal('sandbox'),
+    z
+      .url({ protocol: /^https?$/, error: 'expected an https:// URL or "sandbox"' })
+      // Plain HTTP would put the signed request and the payment code on the network in clear.
+      .refine((u) => u.startsWith('https:') || isLoopbackHost(new URL(u).hostname), {
+        error: 'expected an https:// URL (plain http only to 127.0.0.1/::1/localhost)',
+      }),
+  ]),
   app_key: z.string().regex(/^\S{1,64}$/, 'expected the AppKey, 1-64 characters without spaces'),
   sign_method: z.enum(SIGN_METHODS).default('hmac-sha256'),
   /**

@@ -14,18 +14,25 @@ export interface LoadedSecret {
   path: string;
 }
 
+export type SecretProblem = 'missing' | 'unsafe' | 'empty';
+
 export class SecretError extends Error {
   readonly key: string;
-  constructor(key: string, message: string) {
+  readonly problem: SecretProblem;
+  readonly path: string | undefined;
+  constructor(key: string, problem: SecretProblem, message: string, path?: string) {
     super(message);
     this.name = 'SecretError';
     this.key = key;
+    this.problem = problem;
+    this.path = path;
   }
 }
 
 export const CREDENTIAL_NAME = 'app-secret';
 
-function readPrivate(path: string, key: string): string {
+/** Read a secret from a file only its owner can read; `key` names the setting in errors. */
+export function readPrivateFile(path: string, key: string): string {
   let mode: number;
   try {
     mode = statSync(path).mode;
@@ -33,18 +40,23 @@ function readPrivate(path: string, key: string): string {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     throw new SecretError(
       key,
+      'missing',
       `${key}: ${path} cannot be read (${code}) — expected a file holding the app secret`,
+      path,
     );
   }
   if ((mode & 0o077) !== 0) {
     const octal = (mode & 0o777).toString(8).padStart(4, '0');
     throw new SecretError(
       key,
+      'unsafe',
       `${key}: ${path} has mode ${octal} — expected no group/world access (chmod 600 ${path})`,
+      path,
     );
   }
   const secret = readFileSync(path, 'utf8').trim();
-  if (secret === '') throw new SecretError(key, `${key}: ${path} is empty — expected the app secret`);
+  if (secret === '')
+    throw new SecretError(key, 'empty', `${key}: ${path} is empty — expected the app secret`, path);
   return secret;
 }
 
@@ -60,7 +72,7 @@ export function loadSecret(
     try {
       statSync(path);
       return {
-        secret: readPrivate(path, `$CREDENTIALS_DIRECTORY/${CREDENTIAL_NAME}`),
+        secret: readPrivateFile(path, `$CREDENTIALS_DIRECTORY/${CREDENTIAL_NAME}`),
         source: 'credential',
         path,
       };
@@ -71,8 +83,9 @@ export function loadSecret(
   if (secretFile === undefined) {
     throw new SecretError(
       'gateway.secret_file',
+      'missing',
       `gateway.secret_file: (missing) — expected the path of a 0600 file holding the app secret, or a systemd credential "${CREDENTIAL_NAME}"`,
     );
   }
-  return { secret: readPrivate(secretFile, 'gateway.secret_file'), source: 'file', path: secretFile };
+  return { secret: readPrivateFile(secretFile, 'gateway.secret_file'), source: 'file', path: secretFile };
 }

@@ -17,7 +17,12 @@ export interface SimFrame {
 const KEYMAP = [
   'Keypad      0-9 digits   .  decimal   Enter/# confirm   Backspace   * clear   Esc cancel',
   'Presets     a b c d',
-  `Scan        ${DEMO_SCANS.map((d) => `${d.key} ${d.label}`).join('   ')}`,
+  `Scan        ${DEMO_SCANS.slice(0, 3)
+    .map((d) => `${d.key} ${d.label}`)
+    .join('   ')}`,
+  `            ${DEMO_SCANS.slice(3)
+    .map((d) => `${d.key} ${d.label}`)
+    .join('   ')}`,
   'Other       t type a code   r reprint last receipt   q quit',
 ];
 

@@ -12,7 +12,7 @@ import { SimFeedback } from '../../drivers/feedback/sim.js';
 import { SimKeypad } from '../../drivers/keypad/sim.js';
 import { SimPrinter } from '../../drivers/printer/sim.js';
 import { SimScanner } from '../../drivers/scanner/sim.js';
-import { startAgent, type Agent } from '../app.js';
+import { startAgent } from '../app.js';
 import type { KioskView } from '../kiosk-view.js';
 import type { Logger } from '../log.js';
 import { formatYuan } from '../money.js';
@@ -44,7 +44,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   let receipt: string | undefined;
   let view: KioskView = { title: 'starting…', lines: [] };
   let typing: string | undefined;
-  let agent: Agent | undefined;
+  let gatewayUrl = '…';
 
   const note = (line: string): void => {
     events.push(`${new Date().toLocaleTimeString('en-GB')}  ${line}`);
@@ -62,7 +62,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     setImmediate(() => {
       drawQueued = false;
       const frame = renderFrame({
-        gatewayUrl: agent?.gatewayUrl ?? '…',
+        gatewayUrl,
         view,
         receipt,
         events,
@@ -86,7 +86,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     if (pattern !== 'key') note(`feedback: ${pattern}`);
   });
 
-  agent = await startAgent({
+  const agent = await startAgent({
     config,
     log,
     devices: { keypad, scanner, printer, feedback },
@@ -100,6 +100,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
       note(`sale ${sale.saleId} (${sale.outBizId}) resolved later: ${sale.status}`);
     },
   });
+  gatewayUrl = agent.gatewayUrl;
   note(
     `sandbox gateway at ${agent.gatewayUrl}; receipts saved under ${join(config.paths.state_dir, 'receipts')}`,
   );
@@ -125,21 +126,32 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
       emitKeypressEvents(input);
       input.setRawMode(true);
       input.on('keypress', (str: string | undefined, key: Key | undefined) => {
-        if (key?.ctrl === true && key.name === 'c') return quit();
+        if (key?.ctrl === true && key.name === 'c') {
+          quit();
+          return;
+        }
         if (typing !== undefined) {
           typing = editTyping(typing, str, key, (code) => {
             note(`scanned typed code (…${code.slice(-4)})`);
             scanner.scan(code);
           });
-          return draw();
+          draw();
+          return;
         }
         const ch = str ?? '';
-        if (ch === 'q') return quit();
+        if (ch === 'q') {
+          quit();
+          return;
+        }
         if (ch === 't') {
           typing = '';
-          return draw();
+          draw();
+          return;
         }
-        if (ch === 'r') return running.runtime.dispatch({ kind: 'key', key: 'r', action: { fn: 'reprint' } });
+        if (ch === 'r') {
+          running.runtime.dispatch({ kind: 'key', key: 'r', action: { fn: 'reprint' } });
+          return;
+        }
         if (scanDemo(ch)) return;
         const name = keyName(ch, key);
         if (name) keypad.press(name);
@@ -180,6 +192,7 @@ function keyName(ch: string, key: Key | undefined): KeyName | undefined {
       return 'BACKSPACE';
     case 'escape':
       return 'ESC';
+    case undefined:
     default:
       break;
   }

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { Payments, DEFAULT_PAYMENT_SETTINGS, type SaleIntent } from '../../agent/payments.js';
 import { MemorySaleStore } from '../../agent/sale-store.js';
 import type { PayOutcome } from '../../agent/pay/types.js';
+import { AgentError, ErrorCode } from '../../agent/errors.js';
 import { ScriptedApi, VirtualClock, type Answer } from '../helpers/scripted-api.js';
 
 const CODE = '281234567890123456';
@@ -58,7 +59,7 @@ t.test('the sale is recorded with its ids before the first request leaves', asyn
   t.equal(rec.result?.bizOrderId, '2024112512345678901');
   t.equal(s.api.payCalls.length, 1);
   t.match(rec.requestId, /^K01/);
-  t.match(rec.outBizId, /^K01\d{12}[0-9A-F]{12}$/);
+  t.match(rec.outBizId, /^K01\d{12}[0-9A-F]{8}$/);
   t.not(rec.requestId, rec.outBizId);
 });
 
@@ -250,4 +251,20 @@ t.test('a sale being paid in front of a member is not touched by the background 
   await background;
   t.equal(rec.status, 'succeeded');
   t.equal(s.api.payCalls.length, 2, 'only the foreground loop sent');
+});
+
+t.test('a request the client refuses to build is refused, not left unresolved', async (t) => {
+  const s = setup([ok]);
+  s.api.pay = () =>
+    Promise.reject(new AgentError(ErrorCode.RequestInvalid, 'param0.qr_code: must not be blank'));
+  const rec = await s.pay();
+  t.equal(rec.status, 'refused');
+  t.same(s.store.unresolved(), []);
+});
+
+t.test('an unexpected client exception leaves the sale pending rather than guessing', async (t) => {
+  const s = setup([ok]);
+  s.api.pay = () => Promise.reject(new Error('boom'));
+  const rec = await s.pay();
+  t.equal(rec.status, 'pending');
 });

@@ -1,0 +1,180 @@
+/**
+ * The kiosk's transition function: one event in, the next state and the effects out. It is pure
+ * (time is the `now` argument, timers are `arm` effects, the runtime does all I/O) so that every
+ * sequence a member can produce is a few lines of test table.
+ *
+ * Decisions that are not obvious from the types:
+ * - Deadlines are enforced by `tick` only. Any other event is judged against the current state,
+ *   i.e. against what the screen shows, because that is what the member acted on.
+ * - `now` must come from a monotonic clock; a bounce or duplicate window whose start lies in the
+ *   future (clock stepped back) is treated as expired rather than blocking that key or code.
+ * - On the result screen a digit dismisses it and starts the next member's entry (so their first
+ *   digit is not lost); reprint prints again and leaves the result up; any other key dismisses it.
+ * - While paying, keys are logged and otherwise ignored: a failure beep mid-payment reads as
+ *   "payment failed", and the payment cannot be cancelled from the keypad anyway.
+ */
+import { maskCode } from './mask.js';
+import type {
+  Kiosk,
+  KioskEvent,
+  KioskSettings,
+  KioskState,
+  SaleDraft,
+  SaleResult,
+  StepResult,
+} from './kiosk-model.js';
+import { onKey } from './kiosk-keys.js';
+import { draftOf, findPreset, feedback, log, within, withState, type Ctx } from './kiosk-step.js';
+import type { FeedbackPattern } from '../drivers/feedback/types.js';
+
+export function initialKiosk(): Kiosk {
+  return { state: { mode: 'idle' }, memory: { saleSeq: 0 } };
+}
+
+export function step(kiosk: Kiosk, event: KioskEvent, now: number, settings: KioskSettings): StepResult {
+  const ctx: Ctx = { now, settings, effects: [] };
+  const next = dispatch(kiosk, event, ctx);
+  // The timer follows the state in one place, so no handler can forget to arm or disarm it.
+  const before = deadlineOf(kiosk.state);
+  const after = deadlineOf(next.state);
+  if (after !== undefined && after !== before) ctx.effects.push({ kind: 'arm', at: after });
+  if (after === undefined && before !== undefined) ctx.effects.push({ kind: 'disarm' });
+  return { kiosk: next, effects: ctx.effects };
+}
+
+function dispatch(kiosk: Kiosk, event: KioskEvent, ctx: Ctx): Kiosk {
+  switch (event.kind) {
+    case 'key':
+      return onKey(kiosk, event.key, event.action, ctx);
+    case 'scan':
+      return onScan(kiosk, event.code, ctx);
+    case 'tick':
+      return onTick(kiosk, ctx);
+    case 'pay-progress':
+      return onPayProgress(kiosk, event.saleId, ctx);
+    case 'pay-result':
+      return onPayResult(kiosk, event.saleId, event.result, ctx);
+  }
+}
+
+function deadlineOf(state: KioskState): number | undefined {
+  switch (state.mode) {
+    case 'idle':
+    case 'paying':
+      return undefined;
+    case 'entering':
+    case 'awaiting-scan':
+    case 'result':
+      return state.deadline;
+  }
+}
+
+// ── scans ─────────────────────────────────────────────────────────────────────────────────────
+
+function onScan(k: Kiosk, code: string, ctx: Ctx): Kiosk {
+  const masked = maskCode(code);
+  const last = k.memory.lastScan;
+  if (
+    last !== undefined &&
+    last.code === code &&
+    within(last.at, ctx.now, ctx.settings.duplicateScanWindowMs)
+  ) {
+    log(ctx, 'info', 'duplicate scan ignored', { code: masked });
+    return { state: k.state, memory: { ...k.memory, lastScan: { code, at: ctx.now } } };
+  }
+  const state = k.state;
+  switch (state.mode) {
+    case 'idle':
+      return scanInIdle(k, code, ctx);
+    case 'entering':
+      feedback(ctx, 'attention');
+      log(ctx, 'info', 'scan before the price was confirmed', { code: masked });
+      return k;
+    case 'awaiting-scan':
+      return startSale(k, state.sale, code, ctx);
+    case 'paying':
+    case 'result':
+      log(ctx, 'info', `scan ignored while ${state.mode}`, { code: masked });
+      return k;
+  }
+}
+
+function scanInIdle(k: Kiosk, code: string, ctx: Ctx): Kiosk {
+  const key = ctx.settings.idleScanPreset;
+  const preset = key === undefined ? undefined : findPreset(key, ctx.settings);
+  if (preset === undefined) {
+    // Tell the member to enter a price first; a scan is never turned into a sale by guesswork.
+    feedback(ctx, 'attention');
+    log(ctx, key === undefined ? 'info' : 'warn', 'scan while idle: enter a price first', {
+      code: maskCode(code),
+      ...(key === undefined ? {} : { idleScanPreset: key }),
+    });
+    return k;
+  }
+  return startSale(k, draftOf(preset), code, ctx);
+}
+
+function startSale(k: Kiosk, sale: SaleDraft, code: string, ctx: Ctx): Kiosk {
+  const seq = k.memory.saleSeq + 1;
+  const saleId = `S${seq}`;
+  ctx.effects.push({ kind: 'pay', saleId, sale, code });
+  log(ctx, 'info', 'sale started', { saleId, amountFen: sale.amountFen, code: maskCode(code) });
+  return {
+    state: { mode: 'paying', sale, saleId, checking: false },
+    memory: { ...k.memory, saleSeq: seq, lastScan: { code, at: ctx.now } },
+  };
+}
+
+// ── time and payment outcomes ─────────────────────────────────────────────────────────────────
+
+function onTick(k: Kiosk, ctx: Ctx): Kiosk {
+  const state = k.state;
+  switch (state.mode) {
+    case 'idle':
+    case 'paying':
+      return k;
+    case 'entering':
+    case 'awaiting-scan':
+      if (ctx.now < state.deadline) return k;
+      log(ctx, 'info', 'timeout', { mode: state.mode });
+      return withState(k, { mode: 'idle' });
+    case 'result':
+      return ctx.now < state.deadline ? k : withState(k, { mode: 'idle' });
+  }
+}
+
+function onPayProgress(k: Kiosk, saleId: string, ctx: Ctx): Kiosk {
+  const state = k.state;
+  if (state.mode !== 'paying' || state.saleId !== saleId) return stale(k, 'pay-progress', saleId, ctx);
+  if (state.checking) return k;
+  feedback(ctx, 'pending');
+  return withState(k, { ...state, checking: true });
+}
+
+function onPayResult(k: Kiosk, saleId: string, result: SaleResult, ctx: Ctx): Kiosk {
+  const state = k.state;
+  if (state.mode !== 'paying' || state.saleId !== saleId) return stale(k, 'pay-result', saleId, ctx);
+  ctx.effects.push({ kind: 'receipt', saleId });
+  feedback(ctx, resultPattern(result));
+  log(ctx, 'info', 'sale finished', { saleId, status: result.status });
+  const deadline = ctx.now + ctx.settings.resultTimeoutMs;
+  return withState(k, { mode: 'result', sale: state.sale, saleId, result, deadline });
+}
+
+function resultPattern(result: SaleResult): FeedbackPattern {
+  switch (result.status) {
+    case 'succeeded':
+      return 'success';
+    case 'pending':
+      return 'pending';
+    case 'failed':
+    case 'refused':
+      return 'failure';
+  }
+}
+
+function stale(k: Kiosk, what: string, saleId: string, ctx: Ctx): Kiosk {
+  const current = k.state.mode === 'paying' ? k.state.saleId : null;
+  log(ctx, 'warn', `stale ${what} ignored`, { saleId, current, mode: k.state.mode });
+  return k;
+}

@@ -1,0 +1,49 @@
+/**
+ * `xpos-agent sandbox`: the embedded gateway alone, for trying a kiosk or a client against it.
+ */
+import { readPrivateFile } from '../../config/secret.js';
+import type { Logger } from '../log.js';
+import { DEMO_CODES } from './behaviour.js';
+import { SandboxGateway } from './server.js';
+
+/**
+ * Demo credentials, used when no app key or secret file is given. They are published here on
+ * purpose and are accepted by the sandbox only; the production gateway has never heard of them.
+ */
+export const DEMO_APP_KEY = '12345678';
+export const DEMO_SECRET = 'sandbox-demo-secret';
+
+export interface SandboxArgs {
+  port: number;
+  appKey?: string;
+  secretFile?: string;
+}
+
+export async function runSandbox(
+  args: SandboxArgs,
+  log: Logger,
+  out: NodeJS.WritableStream,
+): Promise<SandboxGateway> {
+  const appKey = args.appKey ?? DEMO_APP_KEY;
+  const secret =
+    args.secretFile === undefined ? DEMO_SECRET : readPrivateFile(args.secretFile, '--secret-file');
+  const gateway = await SandboxGateway.start({
+    port: args.port,
+    appKey,
+    secret,
+    log: log.child({ module: 'sandbox' }),
+  });
+
+  const lines = [
+    `sandbox gateway: ${gateway.url}`,
+    `app_key: ${appKey}${args.appKey === undefined ? ' (demo, sandbox only)' : ''}`,
+    args.secretFile === undefined
+      ? 'secret: the demo secret (DEMO_SECRET in agent/sandbox/cli.ts, sandbox only)'
+      : `secret: from ${args.secretFile}`,
+    `control: ${gateway.origin}/_sandbox/faults, ${gateway.origin}/_sandbox/charges (loopback only)`,
+    'demo codes (first match wins):',
+    ...DEMO_CODES.map((r) => `  ${r.when.padEnd(34)} e.g. ${r.example.padEnd(20)} → ${r.result}`),
+  ];
+  out.write(`${lines.join('\n')}\n`);
+  return gateway;
+}

@@ -1,0 +1,77 @@
+/**
+ * The HTTP control of the sandbox, for tests that run the daemon as a child process and cannot
+ * reach the in-process API:
+ *
+ *   POST   /_sandbox/faults    a fault spec (or an array of them) as JSON → 201 { faults }
+ *   GET    /_sandbox/faults    → 200 { faults }   (what is still queued)
+ *   DELETE /_sandbox/faults    → 200 { faults: [] }
+ *   GET    /_sandbox/charges   → 200 the ChargeLedger report
+ *
+ * The server only listens on 127.0.0.1, and these routes also refuse any non-loopback peer, so
+ * they can never be reached from the network even if the bind address were changed.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChargeLedger } from './charges.js';
+import { parseFault, type FaultControl } from './faults.js';
+import { JSON_TYPE, isLoopback, readBody, send } from './http.js';
+
+export const CONTROL_PREFIX = '/_sandbox/';
+
+export interface ControlTarget {
+  faults: FaultControl;
+  charges: ChargeLedger;
+  serverNowMs: () => number;
+}
+
+function reply(res: ServerResponse, status: number, value: unknown, nowMs: number): void {
+  send(res, status, JSON_TYPE, JSON.stringify(value), nowMs);
+}
+
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  target: ControlTarget,
+): Promise<void> {
+  const now = target.serverNowMs();
+  if (!isLoopback(req.socket.remoteAddress)) {
+    reply(res, 403, { error: 'sandbox control is loopback-only' }, now);
+    return;
+  }
+  const route = `${req.method ?? ''} ${path}`;
+  switch (route) {
+    case 'GET /_sandbox/charges':
+      reply(res, 200, target.charges.report(), now);
+      return;
+    case 'GET /_sandbox/faults':
+      reply(res, 200, { faults: target.faults.list() }, now);
+      return;
+    case 'DELETE /_sandbox/faults':
+      target.faults.clear();
+      reply(res, 200, { faults: [] }, now);
+      return;
+    case 'POST /_sandbox/faults': {
+      let input: unknown;
+      try {
+        input = JSON.parse(await readBody(req));
+      } catch {
+        reply(res, 400, { error: 'body must be a JSON fault spec or an array of them' }, now);
+        return;
+      }
+      const specs: unknown[] = Array.isArray(input) ? input : [input];
+      // Check all before queuing any, so a bad array leaves the queue as it was.
+      const parsed = specs.map((s) => parseFault(s));
+      const bad = parsed.findIndex((p) => !p.ok);
+      const badResult = parsed[bad];
+      if (badResult !== undefined && !badResult.ok) {
+        reply(res, 400, { error: `fault ${bad}: ${badResult.message}` }, now);
+        return;
+      }
+      for (const p of parsed) if (p.ok) target.faults.inject(p.spec);
+      reply(res, 201, { faults: target.faults.list() }, now);
+      return;
+    }
+    default:
+      reply(res, 404, { error: `no control route ${route}` }, now);
+  }
+}

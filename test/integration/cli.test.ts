@@ -1,0 +1,167 @@
+/**
+ * The built binary as a user and systemd meet it: real child processes running `dist/`, which
+ * `make test` builds first.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
+const EXAMPLE = new URL('../../config/xpos-agent.example.yaml', import.meta.url).pathname;
+
+if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function xpos(
+  args: string[],
+  opts: {
+    input?: string;
+    env?: NodeJS.ProcessEnv;
+    onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void;
+  } = {},
+): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      opts.onStdout?.(stdout, (s) => child.kill(s));
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+  });
+}
+
+const base = `
+gateway: { url: sandbox, app_key: "12345678" }
+store: { store_id: "333333", cashier_id: "346753", cashier_name: 张丽, machine_id: K01 }
+`;
+
+t.test('config check accepts the shipped example', async (t) => {
+  const r = await xpos(['config', 'check', '--config', EXAMPLE]);
+  t.equal(r.code, 0);
+  t.match(r.stdout, /OK/);
+});
+
+t.test('config check prints every problem with key, value and expectation, and exits 78', async (t) => {
+  const dir = t.testdir({
+    'bad.yaml': `${base}\nprice: { unit: jiao, max_digits: 12 }\nlog: { level: loud }\nkiosk: { colour: red }\n`,
+  });
+  const r = await xpos(['config', 'check', '--config', join(dir, 'bad.yaml')]);
+  t.equal(r.code, 78);
+  t.match(r.stderr, /price\.unit: "jiao" — .*fen.*yuan/);
+  t.match(r.stderr, /price\.max_digits: 12 — /);
+  t.match(r.stderr, /log\.level: "loud" — /);
+  t.match(r.stderr, /kiosk\.colour: unknown key/);
+});
+
+t.test('the daemon refuses to start on a bad config with the same errors and exit 78', async (t) => {
+  const dir = t.testdir({
+    'bad.yaml': `gateway: { url: "http://gw.example.net/router/rest", app_key: "k" }\nstore: { store_id: "1" }\n`,
+  });
+  const r = await xpos(['run', '--config', join(dir, 'bad.yaml')]);
+  t.equal(r.code, 78);
+  t.match(r.stderr, /gateway\.url: "http:\/\/gw\.example\.net\/router\/rest" — expected an https:\/\/ URL/);
+  t.match(r.stderr, /store\.cashier_id: \(missing\)/);
+  const missing = await xpos(['run', '--config', join(dir, 'absent.yaml')]);
+  t.equal(missing.code, 78);
+  t.match(missing.stderr, /absent\.yaml.*ENOENT/);
+});
+
+t.test('the daemon refuses a world-readable secret file, naming it, and exits 78', async (t) => {
+  const dir = t.testdir({ secret: 'shh-its-secret' });
+  chmodSync(join(dir, 'secret'), 0o644);
+  const cfg = join(dir, 'c.yaml');
+  writeFileSync(
+    cfg,
+    `gateway: { url: "https://gw.example.net/router/rest", app_key: k, secret_file: ${join(dir, 'secret')} }\n` +
+      `store: { store_id: "1", cashier_id: "2", cashier_name: x, machine_id: K01 }\npaths: { state_dir: ${dir}/state }\n`,
+  );
+  const r = await xpos(['run', '--config', cfg], { env: { CREDENTIALS_DIRECTORY: '' } });
+  t.equal(r.code, 78);
+  t.match(r.stderr, /gateway\.secret_file: .*mode 0644/);
+  t.notMatch(r.stderr + r.stdout, 'shh-its-secret');
+});
+
+t.test('the simulator runs a scripted sale, a decline and a pending one, and quits cleanly', async (t) => {
+  const dir = t.testdir({});
+  const script = [
+    'key B',
+    'demo s',
+    'wait 600',
+    'key A',
+    'demo f',
+    'wait 600',
+    'key 1 2 . 5 ENTER',
+    'demo p',
+    'wait 7000',
+    'quit',
+  ];
+  const r = await xpos(['sim', '--state-dir', dir], { input: script.join('\n') + '\n' });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /成功/);
+  t.match(r.stdout, /失败/);
+  t.match(r.stdout, /Checking payment|正在确认/);
+  const receipts = readdirSync(join(dir, 'receipts'));
+  t.equal(receipts.length, 3, 'each receipt saved under the state directory');
+  const last = readFileSync(join(dir, 'receipts', receipts.sort().at(-1)!), 'utf8');
+  t.match(last, /￥12\.50/);
+  t.match(last, /成功/);
+  t.ok(existsSync(join(dir, 'sim.log')));
+});
+
+t.test('sandbox alone prints its loopback URL and app key and stops on SIGTERM', async (t) => {
+  const r = await xpos(['sandbox', '--port', '0'], {
+    onStdout: (text, kill) => {
+      if (text.includes('app_key')) kill('SIGTERM');
+    },
+  });
+  t.equal(r.code, 0);
+  t.match(r.stdout, /http:\/\/127\.0\.0\.1:\d+\/router\/rest/);
+  t.match(r.stdout, /app_key: 12345678/);
+  t.notMatch(r.stdout, 'sandbox-demo-secret');
+});
+
+t.test(
+  'run with scripted devices takes a sale, and SIGTERM during a pending payment exits 0 in order',
+  async (t) => {
+    const dir = t.testdir({});
+    const cfg = join(dir, 'c.yaml');
+    writeFileSync(
+      cfg,
+      `${base}presets: { A: { label: x, price: 5 } }\n` +
+        `devices: { keypad: { type: sim }, scanner: { type: sim }, printer: { type: sim } }\npaths: { state_dir: ${dir} }\n`,
+    );
+    const child = spawn(process.execPath, [MAIN, 'run', '--config', cfg]);
+    let stdout = '';
+    let signalled = false;
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      if (!signalled && stdout.includes('"step":"unknown"')) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    // A pending code: the daemon is mid-payment when the signal arrives. Stdin stays open.
+    child.stdin.write('key A\ndemo p\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    t.ok(signalled, 'the signal arrived while the payment was unresolved');
+    t.equal(code, 0);
+    const msgs = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
+    t.ok(msgs.includes('agent ready'));
+    t.ok(msgs.includes('stopping'));
+    t.ok(msgs.indexOf('stopping') < msgs.indexOf('stopped'), 'stopped after stopping, in order');
+  },
+);

@@ -1,0 +1,162 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { buildReceipt, formatLocalTime, type ReceiptOptions } from '../agent/receipt.js';
+import type { SaleRecord, SaleStatus } from '../agent/sale.js';
+import { displayWidth } from '../drivers/printer/layout.js';
+import { renderText } from '../drivers/printer/text-render.js';
+
+const FULL_CODE = '281234567890123456';
+const STATUSES: SaleStatus[] = ['created', 'sent', 'succeeded', 'failed', 'pending', 'queued', 'refused'];
+const UNRESOLVED: SaleStatus[] = ['created', 'sent', 'pending', 'queued'];
+
+function sale(status: SaleStatus, extra: Partial<SaleRecord> = {}): SaleRecord {
+  return {
+    saleId: 'sale-1',
+    requestId: 'req-1',
+    outBizId: 'K01202611251930050001',
+    status,
+    amountFen: 1250,
+    negoPrice: '1250',
+    itemId: 3,
+    label: '单次入场',
+    qrCode: FULL_CODE,
+    codeMask: '****3456',
+    storeId: '333333',
+    machineId: 'K01',
+    cashierId: '346753',
+    cashierName: '张丽',
+    createdAt: Date.UTC(2026, 10, 25, 11, 30, 5), // 19:30:05 in Shanghai
+    updatedAt: Date.UTC(2026, 10, 25, 11, 30, 7),
+    result: {
+      checkoutId: '2026112522001234567890',
+      paymentOrderId: '4200001234202611251234567890',
+      currentPayFee: 1250,
+    },
+    attempts: 1,
+    printed: false,
+    ...extra,
+  };
+}
+
+function opts(extra: Partial<ReceiptOptions> = {}): ReceiptOptions {
+  return { storeName: '力美健身 Lime Gym', language: 'zh', timeZone: 'Asia/Shanghai', ...extra };
+}
+
+function render(s: SaleRecord, o: ReceiptOptions, cols: number): string[] {
+  return renderText(buildReceipt(s, o), cols).trimEnd().split('\n');
+}
+
+t.test('every receipt renders to lines of equal width in both languages and paper widths', (t) => {
+  const words = {
+    zh: { succeeded: '成功', failed: '失败', pending: '处理中', queued: '离线受理', refused: '未受理' },
+    en: { succeeded: 'Succeeded', failed: 'Failed', pending: 'Processing', queued: 'Accepted offline' },
+  };
+  for (const status of STATUSES) {
+    for (const language of ['zh', 'en'] as const) {
+      for (const cols of [32, 48]) {
+        const ls = render(
+          sale(status, { reason: 'declined by the payment service' }),
+          opts({ language }),
+          cols,
+        );
+        const name = `${status} ${language} ${cols}`;
+        t.same(new Set(ls.map(displayWidth)), new Set([cols + 4]), name);
+        const word = (words[language] as Partial<Record<SaleStatus, string>>)[status];
+        if (word !== undefined)
+          t.ok(
+            ls.some((l) => l.includes(word)),
+            `${name} says ${word}`,
+          );
+      }
+    }
+  }
+  t.end();
+});
+
+t.test('an unresolved receipt never says failed, whatever the recorded reason', (t) => {
+  for (const status of UNRESOLVED) {
+    for (const language of ['zh', 'en'] as const) {
+      const s = sale(status, {
+        reason: 'connection failed after send',
+        error: { subMsg: 'upstream failed' },
+      });
+      const text = render(s, opts({ language }), 32).join('\n');
+      t.notOk(/失败|fail/i.test(text), `${status} ${language}`);
+      t.notOk(/实付|Paid/.test(text), `${status} ${language} claims no amount charged`);
+    }
+  }
+  t.ok(render(sale('pending'), opts(), 32).some((l) => l.includes('结果确认中，请保留小票')));
+  t.ok(
+    render(sale('pending'), opts({ language: 'en' }), 48).some((l) => l.includes('please keep this receipt')),
+  );
+  t.ok(render(sale('queued'), opts({ language: 'en' }), 48).some((l) => l.includes('to be confirmed')));
+  t.end();
+});
+
+t.test('the full payment code appears nowhere, not even when stored as the mask by mistake', (t) => {
+  for (const s of [sale('succeeded'), sale('pending'), sale('failed', { codeMask: FULL_CODE })]) {
+    const doc = buildReceipt(s, opts({ reprint: true }));
+    for (const block of doc.blocks) t.notOk(JSON.stringify(block).includes(FULL_CODE), JSON.stringify(block));
+    for (const cols of [32, 48]) t.notOk(renderText(doc, cols).includes(FULL_CODE));
+    t.ok(renderText(doc, 32).includes('****3456'));
+  }
+  t.end();
+});
+
+t.test('the receipt carries the references, amounts and a QR code of the order', (t) => {
+  const doc = buildReceipt(sale('succeeded', { result: { checkoutId: 'C1', currentPayFee: 1200 } }), opts());
+  t.same(
+    doc.blocks.filter((b) => b.kind === 'qr'),
+    [{ kind: 'qr', data: 'K01202611251930050001' }],
+  );
+  t.same(doc.blocks.at(-1), { kind: 'cut' });
+  t.equal(doc.blocks.at(-2)?.kind, 'feed');
+  const text = renderText(doc, 48);
+  for (const want of [
+    '订单号',
+    'K01202611251930050001',
+    '收银单号',
+    'C1',
+    '金额',
+    '￥12.50',
+    '实付',
+    '￥12.00',
+  ]) {
+    t.ok(text.includes(want), want);
+  }
+  t.notOk(text.includes('支付单号'), 'no payment order id when the gateway gave none');
+  t.notOk(text.includes('\u00a5'), 'never the half-width yen');
+  t.end();
+});
+
+t.test('failed and refused receipts give the reason', (t) => {
+  const text = render(sale('refused', { reason: 'rate limited' }), opts({ language: 'en' }), 32).join('\n');
+  t.match(text, /Not accepted/);
+  t.match(text, /Reason\s+rate limited/);
+  t.end();
+});
+
+t.test('reprint and clock markers', (t) => {
+  const plain = render(sale('succeeded'), opts(), 32).join('\n');
+  t.notOk(plain.includes('REPRINT'));
+  t.notOk(plain.includes('时钟未同步'));
+  const now = Date.UTC(2026, 10, 26, 1, 0, 0);
+  const again = render(sale('succeeded'), opts({ reprint: true, now, clockSynced: false }), 32).join('\n');
+  t.match(again, /REPRINT 重印/);
+  t.match(again, /重印时间\s+2026-11-26 09:00:00/);
+  t.match(again, /时钟未同步 clock not synced/);
+  t.end();
+});
+
+t.test('local time is formatted in the configured zone with a 00 hour at midnight', (t) => {
+  t.equal(formatLocalTime(Date.UTC(2026, 10, 25, 16, 0, 9), 'Asia/Shanghai'), '2026-11-26 00:00:09');
+  t.equal(formatLocalTime(Date.UTC(2026, 0, 2, 3, 4, 5), 'UTC'), '2026-01-02 03:04:05');
+  t.throws(() => formatLocalTime(0, 'Mars/Olympus'), RangeError);
+  t.end();
+});
+
+t.test('the successful Chinese 58 mm receipt matches the golden copy', (t) => {
+  const golden = readFileSync(new URL('fixtures/receipts/success-zh-32.txt', import.meta.url), 'utf8');
+  t.equal(renderText(buildReceipt(sale('succeeded'), opts()), 32), golden);
+  t.end();
+});
