@@ -52,9 +52,26 @@ export function isWide(cp: number): boolean {
   return false;
 }
 
-function charWidth(ch: string): 0 | 1 | 2 {
+function computeWidth(ch: string): 0 | 1 | 2 {
   if (MARK.test(ch) || ZERO_WIDTH.test(ch) || CONTROL.test(ch)) return 0;
   return isWide(ch.codePointAt(0) ?? 0) ? 2 : 1;
+}
+
+/** Receipts reuse a few hundred characters; the regex tests run once per character, not per use. */
+const widthCache = new Map<string, 0 | 1 | 2>();
+
+function charWidth(ch: string): 0 | 1 | 2 {
+  // Printable ASCII is by far the most common case and always one column.
+  if (ch.length === 1) {
+    const c = ch.charCodeAt(0);
+    if (c >= 0x20 && c < 0x7f) return 1;
+  }
+  let w = widthCache.get(ch);
+  if (w === undefined) {
+    w = computeWidth(ch);
+    if (widthCache.size < 4096) widthCache.set(ch, w);
+  }
+  return w;
 }
 
 /** Columns `s` occupies in a monospaced CJK font (and on the printer once `printable` has run). */
