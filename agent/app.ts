@@ -9,7 +9,8 @@ import type { Logger } from './log.js';
 import { GatewayClock } from './pay/clock.js';
 import { TopClient } from './pay/client.js';
 import { Runtime, type Devices, type RuntimeDeps } from './runtime.js';
-import { MemorySaleStore, type SaleStore } from './sale-store.js';
+import type { SaleStore } from './sale-store.js';
+import { openStore } from './store-open.js';
 import { DEMO_SECRET } from './sandbox/cli.js';
 import { SandboxGateway } from './sandbox/server.js';
 
@@ -68,7 +69,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     clock,
     log,
   });
-  const store = opts.store ?? new MemorySaleStore();
+  const opened = opts.store ? { store: opts.store } : openStore(config, log);
+  const { store } = opened;
   const runtime = new Runtime({
     config,
     log,
@@ -76,6 +78,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     store,
     devices: opts.devices,
     gatewayClock: clock,
+    ...(opened.outOfService !== undefined && { outOfService: opened.outOfService }),
     ...(opts.onView && { onView: opts.onView }),
     ...(opts.onResolved && { onResolved: opts.onResolved }),
     ...(opts.resolveEveryMs !== undefined && { resolveEveryMs: opts.resolveEveryMs }),
@@ -87,6 +90,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const stop = (deadlineMs?: number): Promise<void> => {
     stopping ??= (async () => {
       await runtime.stop(deadlineMs);
+      store.close();
       await sandbox?.close();
     })();
     return stopping;

@@ -14,6 +14,14 @@ export const ErrorCode = {
   RequestInvalid: 201,
   // 300: payment lifecycle
   SaleRejected: 300,
+  /** The ledger file is not a database or fails its integrity check; it is never deleted. */
+  LedgerCorrupt: 310,
+  /** The ledger was written by a newer agent (schema version above what this code knows). */
+  LedgerTooNew: 311,
+  /** The ledger cannot record a change (disk full, read-only, cannot open, I/O error). */
+  LedgerUnwritable: 312,
+  /** The ledger refused a change as invalid: a duplicate id, an unknown sale, a value of the wrong type. */
+  LedgerRejected: 313,
   // 400: devices
   DeviceUnavailable: 400,
   DeviceIo: 401,

@@ -59,6 +59,8 @@ export type SaleResult =
   | { status: 'failed'; reason: string }
   /** Unknown after the customer-facing deadline: resolved later, never shown as failed. */
   | { status: 'pending' }
+  /** Accepted offline (a member code while the gateway is unreachable), forwarded later. */
+  | { status: 'queued' }
   /** Refused before any money could move (offline, ledger full, device missing). */
   | { status: 'refused'; reason: string };
 
@@ -92,7 +94,11 @@ export interface KioskMemory {
    * moves `at` forward, so a code held under the scanner never counts twice.
    */
   lastScan?: { code: string; at: number };
-  /** Sale ids are allocated by the runtime; the kiosk only counts to keep `saleId` unique per process. */
+  /**
+   * Sale ids are `<prefix>-<seq>`. The runtime gives each boot a random prefix, so ids stay unique
+   * in the ledger across restarts while the kiosk itself stays pure.
+   */
+  salePrefix: string;
   saleSeq: number;
 }
 

@@ -81,6 +81,12 @@ function resultView(result: SaleResult, sale: SaleDraft): KioskView {
         lines: ['结果确认中，请保留小票 / We are confirming the payment; keep your receipt'],
         amount,
       };
+    case 'queued':
+      return {
+        title: `离线受理 Accepted offline ${amount}`,
+        lines: ['联网后确认，请保留小票 / To be confirmed when online; keep your receipt'],
+        amount,
+      };
     case 'refused':
       return { title: `未收款 Refused: ${result.reason}`, lines: ['未扣款 / No money was taken'], amount };
   }

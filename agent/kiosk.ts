@@ -27,8 +27,8 @@ import { onKey } from './kiosk-keys.js';
 import { draftOf, findPreset, feedback, log, within, withState, type Ctx } from './kiosk-step.js';
 import type { FeedbackPattern } from '../drivers/feedback/types.js';
 
-export function initialKiosk(): Kiosk {
-  return { state: { mode: 'idle' }, memory: { saleSeq: 0 } };
+export function initialKiosk(salePrefix = 'S'): Kiosk {
+  return { state: { mode: 'idle' }, memory: { salePrefix, saleSeq: 0 } };
 }
 
 export function step(kiosk: Kiosk, event: KioskEvent, now: number, settings: KioskSettings): StepResult {
@@ -116,7 +116,7 @@ function scanInIdle(k: Kiosk, code: string, ctx: Ctx): Kiosk {
 
 function startSale(k: Kiosk, sale: SaleDraft, code: string, ctx: Ctx): Kiosk {
   const seq = k.memory.saleSeq + 1;
-  const saleId = `S${seq}`;
+  const saleId = k.memory.salePrefix === 'S' ? `S${seq}` : `${k.memory.salePrefix}-${seq}`;
   ctx.effects.push({ kind: 'pay', saleId, sale, code });
   log(ctx, 'info', 'sale started', { saleId, amountFen: sale.amountFen, code: maskCode(code) });
   return {
@@ -164,6 +164,7 @@ function onPayResult(k: Kiosk, saleId: string, result: SaleResult, ctx: Ctx): Ki
 function resultPattern(result: SaleResult): FeedbackPattern {
   switch (result.status) {
     case 'succeeded':
+    case 'queued':
       return 'success';
     case 'pending':
       return 'pending';

@@ -14,6 +14,8 @@ import { createLogger } from './log.js';
 import { runSandbox, DEMO_APP_KEY } from './sandbox/cli.js';
 import { runSimulator } from './sim/terminal.js';
 import { runDaemon } from './daemon.js';
+import { queueCommand } from './cli/queue.js';
+import { ledgerPath } from './store-open.js';
 import { pino } from 'pino';
 
 const EXIT_USAGE = 64;
@@ -26,6 +28,8 @@ const USAGE = `usage: xpos-agent <command> [options]
   sandbox        [--port P] [--app-key K] [--secret-file F]
                                    the embedded TOP sandbox gateway alone, on 127.0.0.1
   config check   [--config FILE]   validate a config file; prints every problem, exit 78 if any
+  queue list|show ID|report [--config FILE] [--status S] [--json]
+                                   read the ledger (safe while the daemon runs)
 
   --config defaults to ${DEFAULT_CONFIG_PATH}`;
 
@@ -79,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       'app-key': { type: 'string' },
       'secret-file': { type: 'string' },
+      status: { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -109,6 +115,21 @@ async function main(argv: string[]): Promise<number> {
       await runSimulator({ config, log, input: process.stdin, output: process.stdout });
       process.stdout.write(`log: ${logFile}\n`);
       return 0;
+    }
+    case 'queue': {
+      if (sub !== 'list' && sub !== 'show' && sub !== 'report') break;
+      const config = loadConfig(configPath);
+      return queueCommand(
+        {
+          sub,
+          json: values.json === true,
+          statePath: ledgerPath(config),
+          ...(positionals[2] !== undefined && { ref: positionals[2] }),
+          ...(values.status !== undefined && { status: values.status }),
+        },
+        process.stdout,
+        process.stderr,
+      );
     }
     case 'sandbox': {
       const port = values.port === undefined ? 0 : Number(values.port);

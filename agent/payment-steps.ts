@@ -7,8 +7,8 @@ import type { GatewayError, PayOutcome, PaySuccess, QueryOutcome } from './pay/t
 export type Step =
   | { kind: 'succeeded'; result: PaySuccess }
   | { kind: 'failed'; error: GatewayError; reason: string }
-  /** The service may have charged: keep asking. */
-  | { kind: 'unknown'; reason: string; result?: PaySuccess; error?: GatewayError }
+  /** The service may have charged: keep asking. `flag` asks a person to look as well. */
+  | { kind: 'unknown'; reason: string; result?: PaySuccess; error?: GatewayError; flag?: string }
   /** Rejected before dispatch, try again after `afterMs` (rate limit). */
   | { kind: 'retry'; afterMs: number; reason: string }
   /** Provably never left the kiosk. */
@@ -23,6 +23,15 @@ export function describe(error: GatewayError | undefined): string {
     error.subCode ?? (error.code !== undefined ? `code ${error.code}` : undefined),
   ];
   return parts.filter((p) => p !== undefined && p !== '').join(' · ') || 'no detail';
+}
+
+/**
+ * A reply we cannot trust is never success. One in TOP's shape that contradicts itself is flagged
+ * for a person; garbage from a broken network (HTML, truncated JSON) is just asked again.
+ */
+function untrusted(reason: string, envelope: boolean): Step {
+  const text = `untrusted reply: ${reason}`;
+  return envelope ? { kind: 'unknown', reason: text, flag: text } : { kind: 'unknown', reason: text };
 }
 
 export function toStep(o: PayOutcome): Step {
@@ -41,7 +50,7 @@ export function toStep(o: PayOutcome): Step {
     case 'ambiguous':
       return { kind: 'unknown', reason: o.reason, ...(o.error && { error: o.error }) };
     case 'malformed':
-      return { kind: 'unknown', reason: `untrusted reply: ${o.reason}` };
+      return untrusted(o.reason, o.envelope);
     case 'not-sent':
       return { kind: 'not-sent', reason: `payment service unreachable: ${o.reason}` };
     case 'rejected':
@@ -61,7 +70,8 @@ export function fromQuery(o: QueryOutcome, outBizId: string): Step {
   if (o.kind === 'success' || o.kind === 'declined' || o.kind === 'pending') {
     const other = o.value?.outBizId;
     if (other !== undefined && other !== outBizId) {
-      return { kind: 'unknown', reason: `query answered for another order (${other})` };
+      const reason = `query answered for another order (${other})`;
+      return { kind: 'unknown', reason, flag: reason };
     }
   }
   switch (o.kind) {
@@ -82,7 +92,7 @@ export function fromQuery(o: QueryOutcome, outBizId: string): Step {
     case 'ambiguous':
       return { kind: 'unknown', reason: o.reason };
     case 'malformed':
-      return { kind: 'unknown', reason: `untrusted reply: ${o.reason}` };
+      return untrusted(o.reason, o.envelope);
     case 'not-sent':
       return { kind: 'unknown', reason: `query not sent: ${o.reason}` };
     case 'rejected':

@@ -2,6 +2,7 @@
  * The runtime owns all I/O and time: it feeds device events into the pure kiosk, executes the
  * effects the kiosk asks for (pay, print, beep, timers) and shuts everything down in order.
  */
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { DeviceStatus } from '../drivers/device.js';
 import type { Feedback } from '../drivers/feedback/types.js';
@@ -17,12 +18,13 @@ import { maskCode } from './mask.js';
 import { negoPrice } from './money.js';
 import type { GatewayClock } from './pay/clock.js';
 import { Payments } from './payments.js';
-import { buildReceipt } from './receipt.js';
+import { Receipts } from './receipts.js';
+import { Background } from './payment-background.js';
 import type { SaleRecord } from './sale.js';
 import type { SaleStore } from './sale-store.js';
 import { keyLookup, kioskSettings, type KeyLookup } from './settings.js';
 import type { XposApi } from './pay/types.js';
-import { paymentSettings } from './settings.js';
+import { backgroundSettings, offlinePolicy, paymentSettings } from './settings.js';
 
 export interface Devices {
   keypad: Keypad;
@@ -43,6 +45,8 @@ export interface RuntimeDeps {
   onView?: (v: KioskView) => void;
   /** Called when a pending sale is resolved after the member left. */
   onResolved?: (sale: SaleRecord) => void;
+  /** Set when the ledger cannot record sales: the kiosk says so and refuses every sale. */
+  outOfService?: string;
   /** How often pending sales are re-checked in the background. */
   resolveEveryMs?: number;
 }
@@ -59,9 +63,14 @@ export class Runtime {
   readonly #stop = new AbortController();
   /** Aborted at the shutdown deadline: calls still in flight are cut (their sales stay pending). */
   readonly #abort = new AbortController();
-  #kiosk: Kiosk = initialKiosk();
+  // A boot-unique prefix keeps sale ids unique in the ledger across restarts.
+  #kiosk: Kiosk = initialKiosk(randomBytes(5).toString('hex').toUpperCase());
   #timer: NodeJS.Timeout | undefined;
   #resolver: NodeJS.Timeout | undefined;
+  #passRunning = false;
+  #prunedAt = 0;
+  readonly #background: Background;
+  readonly #receipts: Receipts;
   #stopping: Promise<void> | undefined;
 
   constructor(deps: RuntimeDeps) {
@@ -82,7 +91,25 @@ export class Runtime {
         machineId: s.machine_id,
       },
       settings: paymentSettings(deps.config),
+      offline: offlinePolicy(deps.config),
       now: this.#now,
+    });
+    this.#background = new Background({
+      attempts: this.#payments.attempts,
+      active: this.#payments.active,
+      settings: backgroundSettings(deps.config),
+      offline: offlinePolicy(deps.config),
+      log: deps.log,
+      now: this.#now,
+    });
+    this.#receipts = new Receipts({
+      config: deps.config,
+      printer: deps.devices.printer,
+      feedback: deps.devices.feedback,
+      store: deps.store,
+      log: deps.log,
+      now: this.#now,
+      ...(deps.gatewayClock && { clock: deps.gatewayClock }),
     });
   }
 
@@ -102,8 +129,12 @@ export class Runtime {
         this.#log.error({ device: device.name, err: asError(e) }, 'device failed to start');
       }
     }
+    if (this.#d.outOfService !== undefined) feedback.signal('attention');
+    // Before new sales: whatever a previous run left unresolved becomes pending and is resolved.
+    this.#background.recover();
+    this.#track(this.#backgroundPass());
     const every = this.#d.resolveEveryMs ?? 5_000;
-    this.#resolver = setInterval(() => this.#track(this.#resolveInBackground()), every);
+    this.#resolver = setInterval(() => this.#track(this.#backgroundPass()), every);
     this.#resolver.unref();
     this.#publish();
   }
@@ -163,6 +194,8 @@ export class Runtime {
     const level = status.state === 'online' ? 'info' : 'warn';
     this.#log[level]({ device: status.device, state: status.state, detail: status.detail }, 'device state');
     if (status.state !== 'online') this.#d.devices.feedback.signal('offline');
+    // The printer is back: print what failed while it was away.
+    else if (status.device === this.#d.devices.printer.name) this.#track(this.#receipts.sweep(this.#busy));
   };
 
   #execute(effect: KioskEffect): void {
@@ -172,12 +205,12 @@ export class Runtime {
         return;
       case 'receipt': {
         const sale = this.#d.store.get(effect.saleId);
-        if (sale) this.#track(this.#print(sale, false));
+        if (sale) this.#track(this.#receipts.print(sale));
         return;
       }
       case 'reprint-last': {
         const sale = this.#d.store.last();
-        if (sale) this.#track(this.#print(sale, true));
+        if (sale) this.#track(this.#receipts.print(sale, true));
         return;
       }
       case 'feedback':
@@ -223,35 +256,39 @@ export class Runtime {
     this.dispatch({ kind: 'pay-result', saleId, result });
   }
 
-  async #print(sale: SaleRecord, reprint: boolean): Promise<void> {
-    const { config, devices, store, gatewayClock } = this.#d;
-    const doc = buildReceipt(sale, {
-      storeName: config.store.store_name,
-      language: config.kiosk.language,
-      timeZone: config.kiosk.time_zone,
-      now: this.#now(),
-      reprint,
-      ...(gatewayClock && { clockSynced: gatewayClock.synced }),
-    });
+  /** Background work, one pass at a time: resolve pending, forward queued, print what failed. */
+  async #backgroundPass(): Promise<void> {
+    if (this.#passRunning) return;
+    this.#passRunning = true;
     try {
-      await devices.printer.print(doc);
-      if (!sale.printed) store.update(sale.saleId, { printed: true });
-    } catch (e) {
-      // The sale stays unprinted in the store; it is printed again when the printer is back.
-      this.#log.error({ saleId: sale.saleId, err: asError(e) }, 'receipt not printed');
-      devices.feedback.signal('attention');
+      const cancel = { stop: this.#stop.signal, abort: this.#abort.signal };
+      const resolved = await this.#background.resolvePending(cancel);
+      const forwarded = await this.#background.forwardQueued(cancel);
+      for (const sale of [...resolved, ...forwarded]) this.#d.onResolved?.(sale);
+      if (!this.#stop.signal.aborted) await this.#receipts.sweep(this.#busy);
+      this.#prune();
+    } finally {
+      this.#passRunning = false;
     }
   }
 
-  async #resolveInBackground(): Promise<void> {
-    const resolved = await this.#payments.resolvePending({
-      stop: this.#stop.signal,
-      abort: this.#abort.signal,
-    });
-    for (const sale of resolved) this.#d.onResolved?.(sale);
+  /** A sale the kiosk is still handling (its receipt is printed by the kiosk's own effect). */
+  readonly #busy = (saleId: string): boolean => {
+    const s = this.#kiosk.state;
+    return this.#payments.active.has(saleId) || (s.mode === 'paying' && s.saleId === saleId);
+  };
+
+  /** Final sales past retention are deleted at most once an hour; the ledger stays bounded. */
+  #prune(): void {
+    const now = this.#now();
+    if (now - this.#prunedAt < 3_600_000) return;
+    this.#prunedAt = now;
+    const days = this.#d.config.ledger.retention_days;
+    const removed = this.#d.store.prune(now - days * 86_400_000);
+    if (removed > 0) this.#log.info({ removed, retentionDays: days }, 'pruned old final sales');
   }
 
-  #track(p: Promise<void>): void {
+  #track(p: Promise<unknown>): void {
     const tracked = p.catch((e: unknown) => {
       this.#log.error({ err: asError(e) }, 'background task failed');
     });
@@ -260,6 +297,14 @@ export class Runtime {
   }
 
   #publish(): void {
+    const out = this.#d.outOfService;
+    if (out !== undefined && this.#kiosk.state.mode === 'idle') {
+      this.#d.onView?.({
+        title: '暂停服务 / Out of service',
+        lines: [out, '请联系工作人员 / Please call staff'],
+      });
+      return;
+    }
     this.#d.onView?.(view(this.#kiosk, this.#now(), this.#settings));
   }
 }
@@ -275,10 +320,11 @@ export function saleResult(record: SaleRecord): SaleResult {
       return { status: 'failed', reason: record.reason ?? 'declined' };
     case 'refused':
       return { status: 'refused', reason: record.reason ?? 'refused' };
+    case 'queued':
+      return { status: 'queued' };
     case 'created':
     case 'sent':
     case 'pending':
-    case 'queued':
       return { status: 'pending' };
   }
 }

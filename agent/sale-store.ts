@@ -1,55 +1,46 @@
 /**
  * Where sales are recorded. The payment layer writes every state change here and relies on one
- * promise: `create` and `update` have returned only once the change is recorded. The in-memory
- * store keeps that promise for one process lifetime; the SQLite ledger keeps it across power cuts.
+ * promise: `create` and `update` have returned only once the change is committed (fsync'd): the
+ * SQLite ledger (`agent/ledger/`) keeps it across power cuts.
  */
-import { FINAL_STATUSES, type SaleRecord } from './sale.js';
+import type { SaleRecord, SaleStatus } from './sale.js';
 
 export type SalePatch = Partial<Omit<SaleRecord, 'saleId' | 'requestId' | 'outBizId' | 'createdAt'>>;
 
-export interface SaleStore {
-  create(record: SaleRecord): void;
-  update(saleId: string, patch: SalePatch): SaleRecord;
-  get(saleId: string): SaleRecord | undefined;
-  /** Sales that are not final yet, oldest first. */
-  unresolved(): SaleRecord[];
-  /** The newest sale, for "reprint the last receipt". */
-  last(): SaleRecord | undefined;
+export interface StatusTotals {
+  count: number;
+  amountFen: number;
 }
 
-export class MemorySaleStore implements SaleStore {
-  readonly #sales = new Map<string, SaleRecord>();
-  #lastId: string | undefined;
+export interface LedgerSummary {
+  byStatus: Record<SaleStatus, StatusTotals>;
+  flagged: number;
+  unprinted: number;
+  /** Oldest unresolved or queued sale, for "how long has this been waiting". */
+  oldestOpenAt?: number;
+}
 
-  create(record: SaleRecord): void {
-    if (this.#sales.has(record.saleId)) throw new Error(`sale ${record.saleId} already recorded`);
-    this.#sales.set(record.saleId, { ...record });
-    this.#lastId = record.saleId;
-  }
-
-  update(saleId: string, patch: SalePatch): SaleRecord {
-    const current = this.#sales.get(saleId);
-    if (!current) throw new Error(`sale ${saleId} is not recorded`);
-    const next: SaleRecord = { ...current, ...patch };
-    // A final sale keeps only the mask of its code.
-    if (FINAL_STATUSES.includes(next.status)) delete next.qrCode;
-    this.#sales.set(saleId, next);
-    return { ...next };
-  }
-
-  get(saleId: string): SaleRecord | undefined {
-    const r = this.#sales.get(saleId);
-    return r ? { ...r } : undefined;
-  }
-
-  unresolved(): SaleRecord[] {
-    return [...this.#sales.values()]
-      .filter((r) => !FINAL_STATUSES.includes(r.status))
-      .sort((a, b) => a.createdAt - b.createdAt)
-      .map((r) => ({ ...r }));
-  }
-
-  last(): SaleRecord | undefined {
-    return this.#lastId === undefined ? undefined : this.get(this.#lastId);
-  }
+export interface SaleStore {
+  /** Records a new sale; throws (nothing recorded) when the store cannot write. */
+  create(record: SaleRecord): void;
+  /** One transaction per change. Final statuses drop the full code in the same transaction. */
+  update(saleId: string, patch: SalePatch): SaleRecord;
+  get(saleId: string): SaleRecord | undefined;
+  /** By sale id, out_biz_id or request_id (what an operator reads off a receipt). */
+  find(ref: string): SaleRecord | undefined;
+  /** created, sent and pending sales, oldest first (queued ones are not included). */
+  unresolved(): SaleRecord[];
+  /** Offline sales waiting to be forwarded, oldest first. */
+  queued(): SaleRecord[];
+  queuedTotals(): StatusTotals;
+  /** Sales whose receipt has not been printed, oldest first. */
+  unprinted(limit?: number): SaleRecord[];
+  /** The newest sale, for "reprint the last receipt". */
+  last(): SaleRecord | undefined;
+  /** Newest first, optionally only some statuses or only flagged sales. */
+  list(filter?: { statuses?: readonly SaleStatus[]; flagged?: boolean; limit?: number }): SaleRecord[];
+  summary(): LedgerSummary;
+  /** Deletes final sales last updated before `before` (epoch ms); returns how many. */
+  prune(before: number): number;
+  close(): void;
 }

@@ -1,6 +1,6 @@
 /**
- * One sale as the payment layer records it. The in-memory store holds these now; the ledger
- * (SQLite) stores the same shape. `qrCode` is kept in full only while the sale is unresolved.
+ * One sale as the payment layer records it, and as the ledger (SQLite) stores it. `qrCode` is kept
+ * in full only while the sale is unresolved.
  */
 import type { GatewayError, PaySuccess } from './pay/types.js';
 
@@ -9,7 +9,7 @@ export type SaleStatus = 'created' | 'sent' | 'succeeded' | 'failed' | 'pending'
 export const FINAL_STATUSES: readonly SaleStatus[] = ['succeeded', 'failed', 'refused'];
 
 export interface SaleRecord {
-  /** Local correlation id (the kiosk's). */
+  /** The kiosk's id for the sale: `<boot prefix>-<n>`, unique across restarts. */
   saleId: string;
   /** Idempotency key of xpos.pay: the same on every retry. */
   requestId: string;
@@ -37,4 +37,13 @@ export interface SaleRecord {
   reason?: string;
   attempts: number;
   printed: boolean;
+  /** Accepted offline (a member code while the gateway was unreachable) and forwarded later. */
+  offline?: boolean;
+  /** When a queued sale was first sent to the gateway. */
+  forwardedAt?: number;
+  /**
+   * Set when a person must look at the sale: unresolved past the maximum age, a contradictory or
+   * foreign reply, or declined after it was accepted offline. Never cleared by the agent itself.
+   */
+  flag?: string;
 }

@@ -6,6 +6,8 @@ import type { Config } from '../config/schema.js';
 import { toFen } from '../config/load.js';
 import type { KeyName } from '../config/keys.js';
 import type { KeyFunction, KioskSettings, Preset, PresetKey } from './kiosk-model.js';
+import type { OfflinePolicy } from './offline.js';
+import type { BackgroundSettings } from './payment-background.js';
 import { DEFAULT_PAYMENT_SETTINGS, type PaymentSettings } from './payments.js';
 
 const PRESET_KEYS: readonly PresetKey[] = ['A', 'B', 'C', 'D'];
@@ -45,6 +47,27 @@ export function paymentSettings(config: Config): PaymentSettings {
     ...DEFAULT_PAYMENT_SETTINGS,
     customerWaitMs: config.payment.customer_wait_ms,
     pollIntervalMs: config.payment.poll_interval_ms,
+  };
+}
+
+export function offlinePolicy(config: Config): OfflinePolicy {
+  const o = config.offline;
+  return {
+    enabled: o.enabled,
+    memberCode: new RegExp(o.member_code_pattern),
+    maxSaleFen: toFen(o.max_sale),
+    maxTotalFen: toFen(o.max_total),
+    maxCount: o.max_count,
+    maxAgeMs: o.max_age_ms,
+    concurrency: o.forward_concurrency,
+  };
+}
+
+export function backgroundSettings(config: Config): BackgroundSettings {
+  return {
+    minBackoffMs: DEFAULT_PAYMENT_SETTINGS.backgroundMinMs,
+    maxBackoffMs: DEFAULT_PAYMENT_SETTINGS.backgroundMaxMs,
+    flagAfterMs: config.payment.flag_unresolved_after_ms,
   };
 }
 

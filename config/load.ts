@@ -112,6 +112,10 @@ function crossCheck(c: Sections): ConfigProblem[] {
       `less than payment.customer_wait_ms (${payment.customer_wait_ms})`,
     );
   }
+  const { offline } = c;
+  if (offline && toFen(offline.max_sale) > toFen(offline.max_total)) {
+    add('offline.max_sale', offline.max_sale, `at most offline.max_total (${offline.max_total})`);
+  }
   if (kiosk && !validTimeZone(kiosk.time_zone)) {
     add('kiosk.time_zone', kiosk.time_zone, 'an IANA zone such as Asia/Shanghai');
   }

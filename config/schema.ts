@@ -17,6 +17,15 @@ const yuan = z
       .regex(/^\d{1,8}(\.\d{1,2})?$/, 'expected a yuan amount with at most 2 decimals, e.g. 12 or 12.50'),
   );
 
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const ms = (min: number, max: number, dflt: number) => z.number().int().min(min).max(max).default(dflt);
 
 export const SIGN_METHODS = ['md5', 'hmac', 'hmac-sha256'] as const;
@@ -73,7 +82,7 @@ const price = z
     /** The key that types the decimal point (a 4x4 matrix has none: use "*"). */
     decimal_key: z.enum(KEY_NAMES).default('.'),
   })
-  .default({ unit: 'fen', max_amount: '5000', max_digits: 5, decimal_places: 2, decimal_key: '.' });
+  .prefault({});
 
 const preset = z.strictObject({
   label: z.string().min(1).max(24),
@@ -96,22 +105,17 @@ const kiosk = z
     language: z.enum(['zh', 'en']).default('zh'),
     time_zone: z.string().min(1).default('Asia/Shanghai'),
   })
-  .default({
-    entry_timeout_ms: 30_000,
-    result_timeout_ms: 8_000,
-    duplicate_scan_window_ms: 3_000,
-    key_bounce_ms: 40,
-    language: 'zh',
-    time_zone: 'Asia/Shanghai',
-  });
+  .prefault({});
 
 const payment = z
   .strictObject({
     /** How long the member is kept waiting while a pending payment is checked. */
     customer_wait_ms: ms(5_000, 120_000, 45_000),
     poll_interval_ms: ms(1_000, 10_000, 3_000),
+    /** A sale still unresolved after this long is flagged for manual reconciliation (and still checked). */
+    flag_unresolved_after_ms: ms(60_000, 30 * 86_400_000, 86_400_000),
   })
-  .default({ customer_wait_ms: 45_000, poll_interval_ms: 3_000 });
+  .prefault({});
 
 const keymapDefault = {
   ENTER: 'confirm',
@@ -126,7 +130,7 @@ const keypad = z
     /** Non-digit keys and what they do. Digits are digits; A-D are presets unless mapped here. */
     keymap: z.partialRecord(z.enum(KEY_NAMES), z.enum(KEY_FUNCTIONS)).default(keymapDefault),
   })
-  .default({ keymap: keymapDefault });
+  .prefault({});
 
 /**
  * Devices; an absent entry means the device is not fitted. `sim` devices are the simulator's
@@ -141,15 +145,47 @@ const devices = z
       .strictObject({ type: z.literal('sim'), columns: z.union([z.literal(32), z.literal(48)]).default(32) })
       .optional(),
   })
-  .default({});
+  .prefault({});
 
-const paths = z.strictObject({ state_dir: z.string().min(1).default('/var/lib/xpos-agent') }).default({
-  state_dir: '/var/lib/xpos-agent',
-});
+/**
+ * Offline store-and-forward, for member codes only: payment codes are single-use and expire within
+ * about a minute, so they are online-only. The gym carries the risk of a later decline.
+ */
+const offline = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** How a member code is recognised (a JavaScript regular expression, anchored by you). */
+    member_code_pattern: z
+      .string()
+      .default('^M[0-9A-Za-z]{6,31}$')
+      .refine(isRegExp, { error: 'expected a valid regular expression' }),
+    max_sale: yuan.default('200'),
+    max_total: yuan.default('2000'),
+    max_count: z.number().int().min(1).max(10_000).default(50),
+    /** Stop accepting offline sales once the oldest stored one is this old. */
+    max_age_ms: ms(60_000, 7 * 86_400_000, 86_400_000),
+    /** Queued sales forwarded at once when the gateway is back. */
+    forward_concurrency: z.number().int().min(1).max(8).default(2),
+  })
+  .prefault({});
+
+const ledger = z
+  .strictObject({
+    /** Final sales older than this are pruned, keeping the file bounded. */
+    retention_days: z.number().int().min(1).max(3650).default(90),
+    /**
+     * A corrupt ledger is always moved aside (never deleted). `refuse`: take no sales until a person
+     * has looked; `start-new`: start an empty ledger at once.
+     */
+    on_corrupt: z.enum(['refuse', 'start-new']).default('refuse'),
+  })
+  .prefault({});
+
+const paths = z.strictObject({ state_dir: z.string().min(1).default('/var/lib/xpos-agent') }).prefault({});
 
 const log = z
   .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
-  .default({ level: 'info' });
+  .prefault({});
 
 export const configSchema = z.strictObject({
   gateway,
@@ -160,6 +196,8 @@ export const configSchema = z.strictObject({
   payment,
   keypad,
   devices,
+  offline,
+  ledger,
   paths,
   log,
 });

@@ -83,8 +83,9 @@ export function banMs(text: string | undefined): number {
 function malformed(
   reason: string,
   httpStatus: number,
-): { kind: 'malformed'; reason: string; httpStatus: number } {
-  return { kind: 'malformed', reason, httpStatus };
+  envelope = true,
+): { kind: 'malformed'; reason: string; httpStatus: number; envelope: boolean } {
+  return { kind: 'malformed', reason, httpStatus, envelope };
 }
 
 function rejectReason(code: number): RejectReason {
@@ -253,7 +254,7 @@ function classifyReply<T>(
   const noTopBody = (reason: string): CallOutcome<never> =>
     httpStatus >= 500
       ? { kind: 'ambiguous', reason: `HTTP ${httpStatus} without a TOP reply (${reason})` }
-      : malformed(reason, httpStatus);
+      : malformed(reason, httpStatus, false);
   if (!isObj(root)) {
     if (root !== undefined) return noTopBody('reply is not a JSON object');
     return noTopBody(/^\s*</.test(body) ? 'HTML or XML instead of JSON' : 'reply is not valid JSON');

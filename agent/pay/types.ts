@@ -79,7 +79,12 @@ export type CallOutcome<T> =
   | { kind: 'rejected'; error: GatewayError; reason: RejectReason; retryAfterMs?: number }
   | { kind: 'ambiguous'; reason: string; error?: GatewayError }
   | { kind: 'not-sent'; reason: string }
-  | { kind: 'malformed'; reason: string; httpStatus?: number };
+  /**
+   * `envelope` is true when the body parsed as a JSON object, i.e. something answered in TOP's shape
+   * and contradicted itself (or named another order); false for HTML, truncated or non-JSON bodies,
+   * which a broken network produces. Only the former is flagged for a person to reconcile.
+   */
+  | { kind: 'malformed'; reason: string; httpStatus?: number; envelope: boolean };
 
 export type RejectReason = 'rate-limited' | 'clock' | 'signature' | 'app-key' | 'platform';
 

@@ -228,7 +228,7 @@ t.test('key bounce: a clock stepped back does not block the key', (t) => {
 });
 
 t.test('the kiosk starts idle with no sale counted', (t) => {
-  t.same(initialKiosk(), { state: { mode: 'idle' }, memory: { saleSeq: 0 } });
+  t.same(initialKiosk(), { state: { mode: 'idle' }, memory: { salePrefix: 'S', saleSeq: 0 } });
   t.end();
 });
 

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { initialKiosk } from '../../agent/kiosk.js';
 import type { KioskEffect, SaleResult } from '../../agent/kiosk-model.js';
 import {
   CODE,
@@ -205,5 +206,11 @@ t.test('reprint asks for the last receipt in idle and on the result screen, whic
   t.same(ofKind(shown.last, 'reprint-last'), [{ kind: 'reprint-last' }]);
   t.equal(shown.kiosk.state.mode, 'result');
   t.same(timers(shown.last), [], 'the result keeps its deadline');
+  t.end();
+});
+
+t.test('with a boot prefix, sale ids are <prefix>-<n> so they stay unique across restarts', (t) => {
+  const r = run([...PAYING], { from: initialKiosk('7F3A09C2D1') });
+  t.match(ofKind(r.effects, 'pay'), [{ saleId: '7F3A09C2D1-1' }]);
   t.end();
 });

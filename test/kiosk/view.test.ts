@@ -3,7 +3,7 @@ import type { Kiosk, KioskState, SaleResult } from '../../agent/kiosk-model.js';
 import { view } from '../../agent/kiosk-view.js';
 import { SETTINGS, settings } from '../helpers/kiosk-run.js';
 
-const at = (state: KioskState): Kiosk => ({ state, memory: { saleSeq: 1 } });
+const at = (state: KioskState): Kiosk => ({ state, memory: { salePrefix: 'S', saleSeq: 1 } });
 const text = (v: { title: string; lines: string[] }): string => [v.title, ...v.lines].join('\n');
 const SALE = { amountFen: 1250 };
 

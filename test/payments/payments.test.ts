@@ -1,7 +1,9 @@
 import t from 'tap';
 import { pino } from 'pino';
 import { Payments, DEFAULT_PAYMENT_SETTINGS, type SaleIntent } from '../../agent/payments.js';
-import { MemorySaleStore } from '../../agent/sale-store.js';
+import { Ledger } from '../../agent/ledger/ledger.js';
+import { Background } from '../../agent/payment-background.js';
+import { NO_OFFLINE, type OfflinePolicy } from '../../agent/offline.js';
 import type { PayOutcome } from '../../agent/pay/types.js';
 import { AgentError, ErrorCode } from '../../agent/errors.js';
 import { ScriptedApi, VirtualClock, type Answer } from '../helpers/scripted-api.js';
@@ -28,29 +30,45 @@ const declined: PayOutcome = {
 const notSent: PayOutcome = { kind: 'not-sent', reason: 'ECONNREFUSED' };
 const ambiguous: PayOutcome = { kind: 'ambiguous', reason: 'ECONNRESET after send' };
 
-function setup(answers: Answer[], query: ConstructorParameters<typeof ScriptedApi>[1] = []) {
+const log = pino({ level: 'silent' });
+
+function setup(
+  answers: Answer[],
+  query: ConstructorParameters<typeof ScriptedApi>[1] = [],
+  offline: OfflinePolicy = NO_OFFLINE,
+) {
   const api = new ScriptedApi(answers, query);
-  const store = new MemorySaleStore();
   const clock = new VirtualClock();
+  // The real ledger, in memory: the same SQL the kiosk runs, without a file.
+  const store = Ledger.open({ path: ':memory:', log, now: clock.now });
   const payments = new Payments({
     api,
     store,
-    log: pino({ level: 'silent' }),
+    log,
     identity,
     settings: DEFAULT_PAYMENT_SETTINGS,
+    offline,
     now: clock.now,
     sleep: clock.sleep,
   });
+  const background = new Background({
+    attempts: payments.attempts,
+    active: payments.active,
+    settings: { minBackoffMs: 5_000, maxBackoffMs: 60_000, flagAfterMs: 86_400_000 },
+    offline,
+    log,
+    now: clock.now,
+  });
   let checking = 0;
   const pay = () => payments.pay(intent, () => (checking += 1));
-  return { api, store, clock, payments, pay, checks: () => checking };
+  return { api, store, clock, payments, background, pay, checks: () => checking };
 }
 
 t.test('the sale is recorded with its ids before the first request leaves', async (t) => {
   const s = setup([ok]);
   s.api.onPay = (req) => {
     const rec = s.store.get('S1');
-    t.equal(rec?.status, 'sent');
+    t.equal(rec?.status, 'sent', 'the intent is committed as sent, ids included, before the call');
     t.equal(rec?.requestId, req.requestId);
     t.equal(rec?.outBizId, req.outBizId);
   };
@@ -177,7 +195,7 @@ t.test(
       s.api.payCalls.push(req);
       return Promise.resolve(ok);
     };
-    const resolved = await s.payments.resolvePending();
+    const resolved = await s.background.resolvePending();
     t.equal(resolved.length, 1);
     t.equal(resolved[0]?.status, 'succeeded');
     t.equal(s.store.get('S1')?.qrCode, undefined);
@@ -190,20 +208,20 @@ t.test('background resolution backs off while the answer stays unknown', async (
   await s.pay();
   const calls = () => s.api.payCalls.length;
   const before = calls();
-  await s.payments.resolvePending();
+  await s.background.resolvePending();
   t.equal(calls(), before + 1);
-  await s.payments.resolvePending();
+  await s.background.resolvePending();
   t.equal(calls(), before + 1, 'not asked again before the backoff expires');
-  s.clock.t += DEFAULT_PAYMENT_SETTINGS.backgroundMinMs;
-  await s.payments.resolvePending();
+  s.clock.t += 5_000;
+  await s.background.resolvePending();
   t.equal(calls(), before + 2);
-  s.clock.t += DEFAULT_PAYMENT_SETTINGS.backgroundMinMs;
-  await s.payments.resolvePending();
+  s.clock.t += 5_000;
+  await s.background.resolvePending();
   t.equal(calls(), before + 2, 'the second wait is longer');
 });
 
 t.test('a malformed reply is never success: the sale stays unknown', async (t) => {
-  const s = setup([{ kind: 'malformed', reason: 'HTML body', httpStatus: 200 }]);
+  const s = setup([{ kind: 'malformed', reason: 'HTML body', httpStatus: 200, envelope: false }]);
   const rec = await s.pay();
   t.equal(rec.status, 'pending');
   t.match(rec.reason, /untrusted/);
@@ -245,7 +263,7 @@ t.test('a sale being paid in front of a member is not touched by the background 
   const s = setup([ambiguous, ok]);
   let background: Promise<unknown> | undefined;
   s.api.onPay = () => {
-    background ??= s.payments.resolvePending();
+    background ??= s.background.resolvePending();
   };
   const rec = await s.pay();
   await background;
@@ -268,3 +286,203 @@ t.test('an unexpected client exception leaves the sale pending rather than guess
   const rec = await s.pay();
   t.equal(rec.status, 'pending');
 });
+
+const MEMBER = 'M12345678';
+const policy: OfflinePolicy = {
+  enabled: true,
+  memberCode: /^M\d{8}$/,
+  maxSaleFen: 2_000,
+  maxTotalFen: 3_000,
+  maxCount: 5,
+  maxAgeMs: 86_400_000,
+  concurrency: 2,
+};
+
+function memberSale(s: ReturnType<typeof setup>, saleId: string, amountFen = 1_250) {
+  return s.payments.pay(
+    { ...intent, saleId, code: MEMBER, amountFen, negoPrice: String(amountFen) },
+    () => undefined,
+  );
+}
+
+t.test('offline, a member code within the limits is queued and receipted as accepted offline', async (t) => {
+  const s = setup([notSent], [], policy);
+  const rec = await memberSale(s, 'S1');
+  t.equal(rec.status, 'queued');
+  t.equal(rec.offline, true);
+  t.match(rec.reason, /accepted offline/);
+  t.equal(rec.qrCode, MEMBER, 'the member code is kept until the sale is forwarded and final');
+  t.same(s.store.queuedTotals(), { count: 1, amountFen: 1_250 });
+});
+
+t.test('offline, a payment code is refused at once: payment codes need the network', async (t) => {
+  const s = setup([notSent], [], policy);
+  const rec = await s.pay();
+  t.equal(rec.status, 'refused');
+  t.match(rec.reason, /payment codes need the network/);
+  t.same(s.store.queued(), []);
+});
+
+t.test(
+  'offline limits: per sale, total stored amount and count are each enforced with a clear reason',
+  async (t) => {
+    const s = setup([notSent], [], policy);
+    t.match((await memberSale(s, 'S1', 2_001)).reason, /per sale/);
+    t.equal((await memberSale(s, 'S2', 2_000)).status, 'queued');
+    t.match((await memberSale(s, 'S3', 1_500)).reason, /stored amount/);
+    const c = setup([notSent], [], { ...policy, maxCount: 1 });
+    t.equal((await memberSale(c, 'S1', 100)).status, 'queued');
+    t.match((await memberSale(c, 'S2', 100)).reason, /too many/);
+  },
+);
+
+t.test(
+  'offline too long: once the oldest stored sale is older than the maximum age, no more are taken',
+  async (t) => {
+    const s = setup([notSent], [], policy);
+    t.equal((await memberSale(s, 'S1', 100)).status, 'queued');
+    s.clock.t += 86_400_001;
+    t.match((await memberSale(s, 'S2', 100)).reason, /offline too long/);
+  },
+);
+
+t.test('once offline, the next sale is refused without the resend delay', async (t) => {
+  const s = setup([notSent]);
+  await s.pay();
+  const calls = s.api.payCalls.length;
+  const started = s.clock.t;
+  await s.payments.pay({ ...intent, saleId: 'S2' }, () => undefined);
+  t.equal(s.api.payCalls.length, calls + 1, 'one attempt, no retries');
+  t.equal(s.clock.t, started);
+});
+
+t.test('queued sales are forwarded in order when the gateway is back, with the same ids', async (t) => {
+  const s = setup([notSent], [], policy);
+  const a = await memberSale(s, 'S1', 100);
+  const b = await memberSale(s, 'S2', 200);
+  const before = s.api.payCalls.length;
+  s.api.pay = (req) => {
+    s.api.payCalls.push(req);
+    return Promise.resolve(ok);
+  };
+  const done = await s.background.forwardQueued();
+  t.same(
+    done.map((r) => [r.saleId, r.status]),
+    [
+      ['S1', 'succeeded'],
+      ['S2', 'succeeded'],
+    ],
+  );
+  const forwarded = s.api.payCalls.slice(before);
+  t.same(
+    forwarded.map((r) => r.outBizId),
+    [a.outBizId, b.outBizId],
+  );
+  t.ok(s.store.get('S1')?.forwardedAt !== undefined);
+  t.equal(s.store.get('S1')?.qrCode, undefined);
+});
+
+t.test('a queued sale that still cannot reach the gateway goes back to the queue, unharmed', async (t) => {
+  const s = setup([notSent], [], policy);
+  await memberSale(s, 'S1', 100);
+  const done = await s.background.forwardQueued();
+  t.same(done, []);
+  t.equal(s.store.get('S1')?.status, 'queued');
+  t.same(s.store.unresolved(), []);
+});
+
+t.test(
+  'a decline after forwarding is recorded and flagged: the gym carries that loss and must see it',
+  async (t) => {
+    const s = setup([notSent], [], policy);
+    await memberSale(s, 'S1', 100);
+    s.api.pay = () => Promise.resolve(declined);
+    await s.background.forwardQueued();
+    const rec = s.store.get('S1');
+    t.equal(rec?.status, 'failed');
+    t.match(rec?.flag, /declined after offline acceptance/);
+    t.same(
+      s.store.list({ flagged: true }).map((r) => r.saleId),
+      ['S1'],
+    );
+  },
+);
+
+t.test(
+  'after a restart, a sale left "sent" becomes pending and is resolved by an identical replay',
+  async (t) => {
+    const s = setup([ambiguous]);
+    s.api.pay = (req) => {
+      s.api.payCalls.push(req);
+      return new Promise(() => undefined); // the power goes out mid-request
+    };
+    void s.pay();
+    await new Promise((r) => setImmediate(r));
+    t.equal(s.store.get('S1')?.status, 'sent');
+    // A new process: nothing active, same ledger.
+    s.payments.active.clear();
+    t.equal(s.background.recover(), 1);
+    t.equal(s.store.get('S1')?.status, 'pending');
+    s.api.pay = (req) => {
+      s.api.payCalls.push(req);
+      return Promise.resolve(ok);
+    };
+    const resolved = await s.background.resolvePending();
+    t.equal(resolved[0]?.status, 'succeeded');
+    t.same(s.api.payCalls[0], s.api.payCalls.at(-1), 'the replay is the identical request');
+  },
+);
+
+t.test('a recovered sale whose replay cannot reach the gateway stays pending, never refused', async (t) => {
+  const s = setup([notSent]);
+  s.api.pay = () => new Promise(() => undefined);
+  void s.pay();
+  await new Promise((r) => setImmediate(r));
+  s.payments.active.clear();
+  s.background.recover();
+  s.api.pay = () => Promise.resolve(notSent);
+  await s.background.resolvePending();
+  t.equal(s.store.get('S1')?.status, 'pending');
+});
+
+t.test(
+  'unresolved past the maximum age: flagged for manual reconciliation, still pending, still checked',
+  async (t) => {
+    const s = setup([ambiguous]);
+    await s.pay();
+    s.clock.t += 86_400_000;
+    await s.background.resolvePending();
+    const rec = s.store.get('S1');
+    t.equal(rec?.status, 'pending');
+    t.match(rec?.flag, /reconcile manually/);
+  },
+);
+
+t.test('a contradictory reply in TOP shape is never success: pending and flagged', async (t) => {
+  const s = setup([
+    { kind: 'malformed', reason: 'model.success with result_status 2', httpStatus: 200, envelope: true },
+  ]);
+  const rec = await s.pay();
+  t.equal(rec.status, 'pending');
+  t.match(rec.flag, /untrusted reply/);
+});
+
+t.test(
+  'a sale costs three commits or fewer on the happy path: intent, outcome (printed is the third)',
+  async (t) => {
+    const s = setup([ok]);
+    let writes = 0;
+    const create = s.store.create.bind(s.store);
+    const update = s.store.update.bind(s.store);
+    s.store.create = (r) => {
+      writes += 1;
+      create(r);
+    };
+    s.store.update = (id, p) => {
+      writes += 1;
+      return update(id, p);
+    };
+    await s.pay();
+    t.equal(writes, 2);
+  },
+);

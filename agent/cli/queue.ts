@@ -1,0 +1,172 @@
+/**
+ * `xpos-agent queue list | show ID | report`: what the ledger holds, for an operator at the kiosk.
+ * It opens the ledger read-only while the daemon may be writing (WAL gives it a consistent snapshot
+ * and never blocks the writer), runs no migration and writes nothing. The full payment code is never
+ * printed: the formatters in agent/ledger/report.ts only know the mask.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { asError } from '../errors.js';
+import { SCHEMA_VERSION } from '../ledger/migrations.js';
+import { corruptPrefix, openLedgerReadOnly } from '../ledger/open-file.js';
+import { SaleQueries } from '../ledger/queries.js';
+import {
+  formatList,
+  formatReport,
+  formatShow,
+  reportJson,
+  saleJson,
+  type ReportExtras,
+} from '../ledger/report.js';
+import { SALE_STATUSES, isSaleStatus } from '../ledger/rows.js';
+import type { SaleRecord } from '../sale.js';
+
+export interface QueueArgs {
+  sub: 'list' | 'show' | 'report';
+  /** For `show`: a sale id, out_biz_id or request_id. */
+  ref?: string;
+  json: boolean;
+  /** The ledger file. */
+  statePath: string;
+  /** For `list`: only sales in this status. */
+  status?: string;
+  /** The clock for ages; tests pass a fixed one. */
+  now?: () => number;
+}
+
+const EXIT_OK = 0;
+const EXIT_FAIL = 1;
+const EXIT_USAGE = 64;
+
+/** Resolves once the text is handed to the OS, so the caller may exit without cutting the output. */
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(text, (e) => {
+      if (e) reject(e);
+      else resolve();
+    });
+  });
+}
+
+/** `<ledger>.corrupt-*` files beside the ledger (not their -wal/-shm companions). */
+export function movedAsideFiles(statePath: string): string[] {
+  const dir = dirname(statePath);
+  const prefix = corruptPrefix(statePath);
+  try {
+    return readdirSync(dir)
+      .filter((n) => n.startsWith(prefix) && !/-(wal|shm|journal)$/.test(n))
+      .sort()
+      .map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
+/** What `list` shows by default: everything that still needs the kiosk or a person, oldest first. */
+function attentionList(q: SaleQueries): SaleRecord[] {
+  const seen = new Map<string, SaleRecord>();
+  for (const r of [...q.unresolved(), ...q.queued(), ...q.list({ flagged: true }), ...q.unprinted()]) {
+    seen.set(r.saleId, r);
+  }
+  return [...seen.values()].sort((a, b) => a.createdAt - b.createdAt);
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+interface Output {
+  code: number;
+  out?: string;
+  err?: string;
+}
+
+function run(args: QueueArgs, q: SaleQueries, movedAside: string[], now: number): Output {
+  const warn = movedAside.map((f) => `!!! LEDGER MOVED ASIDE: ${f} (run "queue report")\n`).join('');
+  switch (args.sub) {
+    case 'list': {
+      let records: SaleRecord[];
+      if (args.status === undefined) {
+        records = attentionList(q);
+      } else if (isSaleStatus(args.status)) {
+        records = q.list({ statuses: [args.status] }).reverse();
+      } else {
+        return {
+          code: EXIT_USAGE,
+          err: `unknown status "${args.status}"; one of: ${SALE_STATUSES.join(', ')}\n`,
+        };
+      }
+      const out = args.json
+        ? json({ now, sales: records.map((r) => saleJson(r, now)) })
+        : formatList(records, now);
+      return { code: EXIT_OK, out, err: warn };
+    }
+    case 'show': {
+      if (args.ref === undefined || args.ref === '') {
+        return { code: EXIT_USAGE, err: 'queue show needs a sale id, out_biz_id or request_id\n' };
+      }
+      const sale = q.find(args.ref);
+      if (!sale) {
+        return {
+          code: EXIT_FAIL,
+          err: `${warn}no sale matches "${args.ref}" (looked for a sale id, out_biz_id and request_id)\n`,
+        };
+      }
+      return { code: EXIT_OK, out: args.json ? json(saleJson(sale, now)) : formatShow(sale, now), err: warn };
+    }
+    case 'report': {
+      const extras: ReportExtras = {
+        ledgerPath: args.statePath,
+        pending: q.unresolved(),
+        queued: q.queued(),
+        declinedAfterForwarding: q.declinedAfterForwarding(),
+        flagged: q.list({ flagged: true }).reverse(),
+        unprinted: q.unprinted(),
+        movedAside,
+      };
+      const summary = q.summary();
+      const out = args.json ? json(reportJson(summary, extras, now)) : formatReport(summary, extras, now);
+      return { code: EXIT_OK, out };
+    }
+  }
+}
+
+export async function queueCommand(
+  args: QueueArgs,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const path = args.statePath;
+  if (!existsSync(path)) {
+    await write(err, `no ledger at ${path}: no sale has been recorded there (is the state path right?)\n`);
+    return EXIT_FAIL;
+  }
+  // Run as root while the daemon is stopped, SQLite creates the -wal/-shm owned like the ledger file
+  // (it fchowns them when euid is 0), so this never locks the daemon out of its own ledger.
+  let db: Database.Database | undefined;
+  let result: Output;
+  try {
+    const opened = openLedgerReadOnly(path);
+    db = opened.db;
+    if (opened.version === 0) {
+      result = { code: EXIT_FAIL, err: `ledger ${path} is empty: the agent has not set it up yet\n` };
+    } else if (opened.version < SCHEMA_VERSION) {
+      result = {
+        code: EXIT_FAIL,
+        err:
+          `ledger ${path} has schema version ${opened.version}, older than this agent's ${SCHEMA_VERSION}: ` +
+          'start the agent once to bring it up to date (this command never changes the ledger)\n',
+      };
+    } else {
+      result = run(args, new SaleQueries(db), movedAsideFiles(path), (args.now ?? Date.now)());
+    }
+  } catch (e) {
+    result = { code: EXIT_FAIL, err: `queue: ${asError(e).message}\n` };
+  } finally {
+    db?.close();
+  }
+  if (result.out !== undefined) await write(out, result.out);
+  if (result.err !== undefined && result.err !== '') await write(err, result.err);
+  return result.code;
+}

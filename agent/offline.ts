@@ -1,0 +1,55 @@
+/**
+ * Offline store-and-forward policy. Payment codes are single-use and expire within about a minute,
+ * so they are online-only. Member codes may be accepted while the gateway is unreachable, within
+ * card-style limits (per sale, total stored, count, age of the oldest stored sale), because the gym
+ * carries the risk of a later decline.
+ */
+import type { SaleStore } from './sale-store.js';
+
+export interface OfflinePolicy {
+  enabled: boolean;
+  memberCode: RegExp;
+  maxSaleFen: number;
+  maxTotalFen: number;
+  maxCount: number;
+  maxAgeMs: number;
+  concurrency: number;
+}
+
+export const NO_OFFLINE: OfflinePolicy = {
+  enabled: false,
+  memberCode: /$^/,
+  maxSaleFen: 0,
+  maxTotalFen: 0,
+  maxCount: 0,
+  maxAgeMs: 0,
+  concurrency: 1,
+};
+
+export type OfflineDecision = { accept: true } | { accept: false; reason: string };
+
+/** May this sale be queued for later? The reason is shown to the member as is. */
+export function offlineDecision(
+  policy: OfflinePolicy,
+  store: SaleStore,
+  code: string,
+  amountFen: number,
+  now: number,
+): OfflineDecision {
+  if (!policy.enabled || !policy.memberCode.test(code)) {
+    return { accept: false, reason: 'payment service unreachable; payment codes need the network' };
+  }
+  if (amountFen > policy.maxSaleFen) {
+    return { accept: false, reason: 'offline: amount over the offline limit per sale' };
+  }
+  const totals = store.queuedTotals();
+  if (totals.count + 1 > policy.maxCount) return { accept: false, reason: 'offline: too many stored sales' };
+  if (totals.amountFen + amountFen > policy.maxTotalFen) {
+    return { accept: false, reason: 'offline: stored amount limit reached' };
+  }
+  const oldest = store.queued()[0];
+  if (oldest && now - oldest.createdAt > policy.maxAgeMs) {
+    return { accept: false, reason: 'offline too long: stored sales must be forwarded first' };
+  }
+  return { accept: true };
+}

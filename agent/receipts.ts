@@ -1,0 +1,84 @@
+/**
+ * Printing receipts and never losing one: a sale's `printed` flag is set only after the printer
+ * took the whole document; a receipt that failed is printed again when the printer is back.
+ */
+import type { Config } from '../config/schema.js';
+import type { Feedback } from '../drivers/feedback/types.js';
+import type { Printer } from '../drivers/printer/types.js';
+import { asError } from './errors.js';
+import type { Logger } from './log.js';
+import type { GatewayClock } from './pay/clock.js';
+import { buildReceipt } from './receipt.js';
+import type { SaleRecord } from './sale.js';
+import type { SaleStore } from './sale-store.js';
+
+export class Receipts {
+  readonly #config: Config;
+  readonly #printer: Printer;
+  readonly #feedback: Feedback;
+  readonly #store: SaleStore;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #clock: GatewayClock | undefined;
+  /** Sales being printed right now, so a sweep never prints the same receipt twice. */
+  readonly #printing = new Set<string>();
+
+  constructor(opts: {
+    config: Config;
+    printer: Printer;
+    feedback: Feedback;
+    store: SaleStore;
+    log: Logger;
+    now: () => number;
+    clock?: GatewayClock;
+  }) {
+    this.#config = opts.config;
+    this.#printer = opts.printer;
+    this.#feedback = opts.feedback;
+    this.#store = opts.store;
+    this.#log = opts.log.child({ module: 'receipts' });
+    this.#now = opts.now;
+    this.#clock = opts.clock;
+  }
+
+  /** Prints one receipt; false (and the sale stays unprinted) when the printer failed. */
+  async print(sale: SaleRecord, reprint = false): Promise<boolean> {
+    if (this.#printing.has(sale.saleId)) return false;
+    this.#printing.add(sale.saleId);
+    const c = this.#config;
+    const doc = buildReceipt(sale, {
+      storeName: c.store.store_name,
+      language: c.kiosk.language,
+      timeZone: c.kiosk.time_zone,
+      now: this.#now(),
+      reprint,
+      ...(this.#clock && { clockSynced: this.#clock.synced }),
+    });
+    try {
+      await this.#printer.print(doc);
+      if (!sale.printed) this.#store.update(sale.saleId, { printed: true });
+      return true;
+    } catch (e) {
+      this.#log.error({ saleId: sale.saleId, err: asError(e) }, 'receipt not printed; kept for later');
+      this.#feedback.signal('attention');
+      return false;
+    } finally {
+      this.#printing.delete(sale.saleId);
+    }
+  }
+
+  /**
+   * Prints receipts that failed earlier (printer out of paper, unplugged, a crash mid-print), oldest
+   * first, skipping sales a member is still waiting on. Stops at the first failure.
+   */
+  async sweep(busy: (saleId: string) => boolean, limit = 10): Promise<number> {
+    let printed = 0;
+    for (const sale of this.#store.unprinted(limit)) {
+      if (busy(sale.saleId) || sale.status === 'sent' || sale.status === 'created') continue;
+      if (!(await this.print(sale))) break;
+      printed += 1;
+    }
+    if (printed > 0) this.#log.info({ printed }, 'printed receipts that had failed before');
+    return printed;
+  }
+}

@@ -1,0 +1,130 @@
+import t from 'tap';
+import {
+  formatAge,
+  formatList,
+  formatReport,
+  formatShow,
+  movedAt,
+  reportJson,
+  saleJson,
+} from '../../agent/ledger/report.js';
+import type { LedgerSummary } from '../../agent/sale-store.js';
+import type { SaleRecord } from '../../agent/sale.js';
+import { displayWidth } from '../../drivers/printer/layout.js';
+
+const FULL_CODE = '281234567890123456';
+const T0 = Date.UTC(2026, 10, 25, 11, 30, 0);
+
+const PENDING: SaleRecord = {
+  saleId: 'boot1-1',
+  requestId: 'req-1',
+  outBizId: 'K01202611251930000001',
+  status: 'pending',
+  amountFen: 1250,
+  negoPrice: '1250',
+  itemId: 1001,
+  label: '单次入场',
+  qrCode: FULL_CODE,
+  codeMask: '****3456',
+  storeId: '333333',
+  machineId: 'K01',
+  cashierId: '346753',
+  cashierName: '张丽',
+  createdAt: T0,
+  updatedAt: T0,
+  result: { checkoutId: '2026112522001234567890', bizOrderId: '9223372036854775807' },
+  error: { code: 15, subCode: 'isp.timeout', subMsg: '超时', traceId: 'trace-1' },
+  reason: '等待支付结果',
+  attempts: 2,
+  printed: false,
+  offline: true,
+  forwardedAt: T0 + 1000,
+  flag: 'contradictory reply',
+};
+
+t.test('ages read as seconds, minutes, hours or days with zero-padded remainders', (t) => {
+  t.equal(formatAge(0), '0s');
+  t.equal(formatAge(59_999), '59s');
+  t.equal(formatAge(192_000), '3m12s');
+  t.equal(formatAge(3_600_000 + 5 * 60_000), '1h05m');
+  t.equal(formatAge(3 * 86_400_000 + 4 * 3_600_000), '3d04h');
+  t.equal(formatAge(-5000), '-5s', 'a clock that went back shows as negative, not as zero');
+  t.end();
+});
+
+t.test('no formatter ever prints the full code, even when the record still holds it', (t) => {
+  const summary: LedgerSummary = {
+    byStatus: {
+      created: { count: 0, amountFen: 0 },
+      sent: { count: 0, amountFen: 0 },
+      succeeded: { count: 0, amountFen: 0 },
+      failed: { count: 0, amountFen: 0 },
+      pending: { count: 1, amountFen: 1250 },
+      queued: { count: 0, amountFen: 0 },
+      refused: { count: 0, amountFen: 0 },
+    },
+    flagged: 1,
+    unprinted: 1,
+    oldestOpenAt: T0,
+  };
+  const extras = {
+    ledgerPath: '/var/lib/xpos/ledger.db',
+    pending: [PENDING],
+    queued: [],
+    declinedAfterForwarding: [],
+    flagged: [PENDING],
+    unprinted: [PENDING],
+    movedAside: [],
+  };
+  const now = T0 + 60_000;
+  const outputs = [
+    formatList([PENDING], now),
+    formatShow(PENDING, now),
+    formatReport(summary, extras, now),
+    JSON.stringify(saleJson(PENDING, now)),
+    JSON.stringify(reportJson(summary, extras, now)),
+  ];
+  for (const o of outputs) t.notMatch(o, FULL_CODE);
+  t.notOk('qrCode' in saleJson(PENDING, now));
+  t.match(formatShow(PENDING, now), /code:\s+\*\*\*\*3456/);
+  t.end();
+});
+
+t.test('show prints every field an operator needs to reconcile a sale', (t) => {
+  const text = formatShow(PENDING, T0 + 192_000);
+  for (const want of [
+    /amount:\s+￥12\.50 \(nego_price 1250\)/,
+    /item:\s+单次入场 #1001/,
+    /created:\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(3m12s ago\)/,
+    /offline:\s+yes/,
+    /forwarded:/,
+    /reason:\s+等待支付结果/,
+    /FLAG:\s+contradictory reply/,
+    /checkout_id:\s+2026112522001234567890/,
+    /biz_order_id:\s+9223372036854775807/,
+    /error:\s+code 15, isp\.timeout, 超时, trace trace-1/,
+  ]) {
+    t.match(text, want);
+  }
+  t.end();
+});
+
+t.test('list columns line up in a terminal even with ￥ and Chinese text', (t) => {
+  const other: SaleRecord = { ...PENDING, saleId: 'boot1-22', amountFen: 129_900, status: 'queued' };
+  const lines = formatList([PENDING, other], T0).trimEnd().split('\n');
+  const codeColumn = lines.map((l, i) => displayWidth(l.slice(0, l.indexOf(i === 0 ? 'CODE' : '****'))));
+  t.equal(
+    new Set(codeColumn).size,
+    1,
+    `CODE starts at the same column on every line (${codeColumn.join(',')})`,
+  );
+  t.equal(formatList([], T0), 'no sales to show\n');
+  t.end();
+});
+
+t.test('a moved-aside file name gives the time it was moved', (t) => {
+  t.equal(movedAt('/var/lib/xpos/ledger.db.corrupt-20261125T193005'), '2026-11-25 19:30:05');
+  t.equal(movedAt('/var/lib/xpos/ledger.db.corrupt-20261125T193005-2'), '2026-11-25 19:30:05');
+  t.equal(movedAt('/var/lib/xpos/ledger.db.corrupt'), undefined);
+  t.end();
+});
