@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import { startAgent, type Agent } from '../../agent/app.js';
 import type { SaleRecord } from '../../agent/sale.js';
+import type { SaleStore } from '../../agent/sale-store.js';
 import { createLogger } from '../../agent/log.js';
 import { validateConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/schema.js';
@@ -26,6 +27,8 @@ export interface KioskHarness {
   printer: SimPrinter;
   feedback: SimFeedback;
   logs: string[];
+  /** Resolves once `cond` holds (polled), rejects after 10 s. */
+  until(cond: () => boolean): Promise<void>;
   /** Press keys, scan `code`, and wait for the receipt; returns the sale as recorded. */
   sale(keys: KeyName[], code: string): Promise<{ sale: SaleRecord; receipt: string }>;
 }
@@ -36,6 +39,8 @@ export interface HarnessOptions {
   sandbox?: Partial<SandboxOptions>;
   resolveEveryMs?: number;
   responseTimeoutMs?: number;
+  /** Use this store instead of the ledger the agent would open in the test directory. */
+  store?: SaleStore;
 }
 
 export async function startKiosk(
@@ -89,6 +94,7 @@ export async function startKiosk(
     secret: opts.secret ?? SECRET,
     devices: { keypad, scanner, printer, feedback },
     resolveEveryMs: opts.resolveEveryMs ?? 60_000,
+    ...(opts.store && { store: opts.store }),
   });
   t.teardown(() => agent.stop(2_000));
 
@@ -114,5 +120,18 @@ export async function startKiosk(
     if (!last) throw new Error('no sale recorded');
     return { sale: last, receipt };
   };
-  return { agent, gateway, keypad, scanner, printer, feedback, logs, sale };
+  const until = (cond: () => boolean): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (cond()) {
+          clearInterval(poll);
+          resolve();
+        } else if (Date.now() - started > 10_000) {
+          clearInterval(poll);
+          reject(new Error('condition not reached in 10 s'));
+        }
+      }, 5);
+    });
+  return { agent, gateway, keypad, scanner, printer, feedback, logs, until, sale };
 }

@@ -1,0 +1,110 @@
+/**
+ * The ledger under bad conditions, through the whole agent: a corrupt file at start-up and a full
+ * disk mid-day. No sale is ever taken that cannot be recorded, and nothing recorded is harmed.
+ */
+import t from 'tap';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { Ledger } from '../../agent/ledger/ledger.js';
+import { startKiosk } from '../helpers/kiosk-harness.js';
+
+const GARBAGE = Buffer.from('this is not a database, it is what a power cut left behind\n'.repeat(40));
+
+t.test(
+  'a corrupt ledger is moved aside intact, said loudly, and no sale is taken on top of it',
+  async (t) => {
+    const dir = t.testdir({ 'ledger.db': GARBAGE });
+    const k = await startKiosk(t, { config: { paths: { state_dir: dir } } });
+    const aside = readdirSync(dir).filter((f) => f.startsWith('ledger.db.corrupt-'));
+    t.equal(aside.length, 1, 'moved aside with a timestamp');
+    t.same(readFileSync(join(dir, aside[0]!)), GARBAGE, 'never deleted or changed');
+    t.ok(
+      k.logs.some((l) => l.includes('LEDGER UNAVAILABLE')),
+      'logged loudly',
+    );
+    t.ok(k.feedback.signals.includes('attention'), 'the kiosk signals it');
+    k.keypad.press('A');
+    k.scanner.scan('281234567890123456');
+    await k.until(() => k.agent.runtime.kiosk.state.mode === 'result');
+    t.match(k.agent.runtime.kiosk.state, { result: { status: 'refused' } });
+    t.equal(k.agent.store.last(), undefined, 'nothing recorded');
+    t.equal(k.gateway.charges.charges, 0, 'nothing charged');
+  },
+);
+
+t.test('after a restart the refusal stands until a person has moved the old file away', async (t) => {
+  const dir = t.testdir({ 'ledger.db.corrupt-20261125T101010': GARBAGE });
+  const k = await startKiosk(t, { config: { paths: { state_dir: dir } } });
+  t.ok(k.logs.some((l) => l.includes('LEDGER UNAVAILABLE')));
+  t.notOk(readdirSync(dir).includes('ledger.db'), 'no new ledger was started silently');
+});
+
+t.test(
+  'with ledger.on_corrupt: start-new the kiosk moves the file aside and sells on a fresh ledger',
+  async (t) => {
+    const dir = t.testdir({ 'ledger.db': GARBAGE });
+    const k = await startKiosk(t, {
+      config: { paths: { state_dir: dir }, ledger: { on_corrupt: 'start-new' } },
+    });
+    t.ok(k.logs.some((l) => l.includes('LEDGER WAS CORRUPT')));
+    const { sale } = await k.sale(['A'], '281234567890123456');
+    t.equal(sale.status, 'succeeded');
+    t.equal(
+      readdirSync(dir).filter(
+        (f) => f.startsWith('ledger.db.corrupt-') && !f.endsWith('-wal') && !f.endsWith('-shm'),
+      ).length,
+      1,
+    );
+  },
+);
+
+t.test('disk full: no new sale is accepted, the member is told, and recorded sales are intact', async (t) => {
+  const dir = t.testdir({});
+  let db: Database.Database | undefined;
+  const store = Ledger.open({
+    path: join(dir, 'ledger.db'),
+    log: pino({ level: 'silent' }),
+    afterOpen: (d) => (db = d),
+  });
+  const k = await startKiosk(t, { store });
+  const first = await k.sale(['A'], '281234567890123456');
+  t.equal(first.sale.status, 'succeeded');
+  // The file may not grow any more: exactly what SQLite sees when the card is full (SQLITE_FULL).
+  const pages = db!.pragma('page_count', { simple: true }) as number;
+  db!.pragma(`max_page_count = ${pages}`);
+  // Fill every page that still has room, with final sales of shrinking size, until not even a
+  // small row fits: the next sale needs a new page and gets SQLITE_FULL, as on a full card.
+  let n = 0;
+  for (const size of [4000, 1000, 200, 20]) {
+    for (;;) {
+      n += 1;
+      try {
+        store.create({
+          ...first.sale,
+          saleId: `ballast-${n}`,
+          outBizId: `B${n}`,
+          requestId: `R${n}`,
+          status: 'refused',
+          reason: 'x'.repeat(size),
+          printed: true,
+        });
+      } catch {
+        break;
+      }
+    }
+  }
+  k.keypad.press('ESC');
+  k.keypad.press('B');
+  k.scanner.scan('281234567890129999');
+  await k.until(() => k.agent.runtime.kiosk.state.mode === 'result');
+  t.match(k.agent.runtime.kiosk.state, {
+    mode: 'result',
+    result: { status: 'refused', reason: /cannot record/ },
+  });
+  t.ok(k.feedback.signals.includes('failure'), 'the member is told at once');
+  t.equal(k.gateway.charges.charges, 1, 'only the first sale was ever charged');
+  t.equal(store.get(first.sale.saleId)?.status, 'succeeded', 'the recorded sale is untouched');
+  t.ok(k.logs.some((l) => l.includes('sale could not be recorded')));
+});
