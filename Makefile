@@ -7,7 +7,7 @@ NPM   ?= npm
 STAMP := node_modules/.deps-stamp
 SRC   := $(shell find agent drivers config -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps build run test typecheck lint format bench clean check-node
+.PHONY: all deps build run test typecheck lint format bench chaos clean check-node
 
 all: build
 
@@ -50,6 +50,14 @@ bench: deps
 	rm -rf dist-bench
 	node_modules/.bin/tsc -p tsconfig.bench.json
 	$(NODE) dist-bench/test/bench/sale.js
+	$(NODE) dist-bench/test/bench/ledger.js
+
+# Crash-and-fault run: SIGKILLs the built daemon at chosen moments under sandbox faults, then checks
+# the sandbox's charges against the ledger. CHAOS_KILLS (200) and CHAOS_SEED (replay) from the env.
+chaos: build
+	rm -rf dist-bench
+	node_modules/.bin/tsc -p tsconfig.bench.json
+	$(NODE) dist-bench/test/chaos/run.js
 
 clean:
 	rm -rf dist dist-bench .tap coverage state

@@ -47,7 +47,7 @@ export function offlineDecision(
   if (totals.amountFen + amountFen > policy.maxTotalFen) {
     return { accept: false, reason: 'offline: stored amount limit reached' };
   }
-  const oldest = store.queued()[0];
+  const oldest = store.queued(1)[0];
   if (oldest && now - oldest.createdAt > policy.maxAgeMs) {
     return { accept: false, reason: 'offline too long: stored sales must be forwarded first' };
   }

@@ -94,7 +94,7 @@ export class Background {
     const store = this.#attempts.store;
     const done: SaleRecord[] = [];
     for (;;) {
-      const batch = store.queued().slice(0, this.#offline.concurrency);
+      const batch = store.queued(this.#offline.concurrency);
       if (batch.length === 0 || cancel.stop?.aborted === true) return done;
       const results = await Promise.all(batch.map((sale) => this.#forward(sale, cancel)));
       done.push(...results.filter((r) => r.status !== 'queued'));

@@ -30,8 +30,8 @@ export interface SaleStore {
   find(ref: string): SaleRecord | undefined;
   /** created, sent and pending sales, oldest first (queued ones are not included). */
   unresolved(): SaleRecord[];
-  /** Offline sales waiting to be forwarded, oldest first. */
-  queued(): SaleRecord[];
+  /** Offline sales waiting to be forwarded, oldest first (at most `limit`). */
+  queued(limit?: number): SaleRecord[];
   queuedTotals(): StatusTotals;
   /** Sales whose receipt has not been printed, oldest first. */
   unprinted(limit?: number): SaleRecord[];

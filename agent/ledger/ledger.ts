@@ -52,7 +52,10 @@ const UPDATABLE = SALE_COLUMNS.filter(
  */
 function configure(db: Database.Database, path: string): void {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  // Only takes effect before the first table exists, which is why it comes before migrations.
+  // Both only take effect before the first table exists, which is why they come before migrations.
+  // 1 KiB pages: a sale's commit rewrites a few pages (row + indexes) in the WAL, so smaller pages
+  // write a quarter of the bytes to the SD card per sale (measured by `make bench`).
+  db.pragma('page_size = 1024');
   db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -157,8 +160,8 @@ export class Ledger implements SaleStore {
     return this.#read('listing unresolved sales', () => this.#q.unresolved());
   }
 
-  queued(): SaleRecord[] {
-    return this.#read('listing queued sales', () => this.#q.queued());
+  queued(limit?: number): SaleRecord[] {
+    return this.#read('listing queued sales', () => this.#q.queued(limit));
   }
 
   queuedTotals(): StatusTotals {

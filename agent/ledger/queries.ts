@@ -43,7 +43,7 @@ export class SaleQueries {
   readonly #bySaleId: Database.Statement<[string], SaleRow>;
   readonly #find: Database.Statement<[{ ref: string }], SaleRow>;
   readonly #unresolved: Database.Statement<[], SaleRow>;
-  readonly #queued: Database.Statement<[], SaleRow>;
+  readonly #queued: Database.Statement<[number], SaleRow>;
   readonly #queuedTotals: Database.Statement<[], TotalsRow>;
   readonly #unprinted: Database.Statement<[number], SaleRow>;
   readonly #last: Database.Statement<[], SaleRow>;
@@ -66,8 +66,8 @@ export class SaleQueries {
     this.#unresolved = db.prepare<[], SaleRow>(
       `SELECT * FROM sales WHERE status IN ('created', 'sent', 'pending') ORDER BY created_at, rowid`,
     );
-    this.#queued = db.prepare<[], SaleRow>(
-      `SELECT * FROM sales WHERE status = 'queued' ORDER BY created_at, rowid`,
+    this.#queued = db.prepare<[number], SaleRow>(
+      `SELECT * FROM sales WHERE status = 'queued' ORDER BY created_at, rowid LIMIT ?`,
     );
     this.#queuedTotals = db.prepare<[], TotalsRow>(
       `SELECT count(*) AS count, coalesce(sum(amount_fen), 0) AS amount_fen FROM sales WHERE status = 'queued'`,
@@ -115,8 +115,9 @@ export class SaleQueries {
     return this.#unresolved.all().map(toRecord);
   }
 
-  queued(): SaleRecord[] {
-    return this.#queued.all().map(toRecord);
+  /** Oldest first; `limit` keeps a forwarding pass over a long backlog linear. -1 = all. */
+  queued(limit = -1): SaleRecord[] {
+    return this.#queued.all(limit).map(toRecord);
   }
 
   queuedTotals(): StatusTotals {

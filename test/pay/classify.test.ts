@@ -186,8 +186,13 @@ t.test('HTML, truncated JSON and non-objects are malformed and keep the HTTP sta
     kind: 'malformed',
     reason: 'HTML or XML instead of JSON',
     httpStatus: 200,
+    envelope: false,
   });
-  t.match(classifyPay(200, `{"${PAY}":{"result":{"succ`), { kind: 'malformed', httpStatus: 200 });
+  t.match(classifyPay(200, `{"${PAY}":{"result":{"succ`), {
+    kind: 'malformed',
+    httpStatus: 200,
+    envelope: false,
+  });
   t.match(classifyPay(302, ''), { kind: 'malformed', httpStatus: 302 });
   t.match(classifyPay(200, '[1,2]'), { kind: 'malformed' });
   t.end();
@@ -202,6 +207,7 @@ t.test('a 5xx without a TOP body is ambiguous, but a TOP error inside a 5xx is s
   });
   t.match(classifyPay(500, payReply(model('"success":true,"result_status":1'))), {
     kind: 'malformed',
+    envelope: true,
     httpStatus: 500,
   });
   t.end();
