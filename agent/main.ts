@@ -15,6 +15,7 @@ import { runSandbox, DEMO_APP_KEY } from './sandbox/cli.js';
 import { runSimulator } from './sim/terminal.js';
 import { runDaemon } from './daemon.js';
 import { queueCommand } from './cli/queue.js';
+import { reprintCommand } from './cli/reprint.js';
 import { ledgerPath } from './store-open.js';
 import { pino } from 'pino';
 
@@ -30,6 +31,7 @@ const USAGE = `usage: xpos-agent <command> [options]
   config check   [--config FILE]   validate a config file; prints every problem, exit 78 if any
   queue list|show ID|report [--config FILE] [--status S] [--json]
                                    read the ledger (safe while the daemon runs)
+  reprint ID|last [--config FILE]  print a receipt again (by sale id, out_biz_id or request_id)
 
   --config defaults to ${DEFAULT_CONFIG_PATH}`;
 
@@ -127,6 +129,15 @@ async function main(argv: string[]): Promise<number> {
           ...(positionals[2] !== undefined && { ref: positionals[2] }),
           ...(values.status !== undefined && { status: values.status }),
         },
+        process.stdout,
+        process.stderr,
+      );
+    }
+    case 'reprint': {
+      if (sub === undefined) break;
+      const config = loadConfig(configPath);
+      return reprintCommand(
+        { ref: sub, ledgerPath: ledgerPath(config), log: createLogger('warn', pino.destination(2)) },
         process.stdout,
         process.stderr,
       );

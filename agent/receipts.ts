@@ -42,7 +42,8 @@ export class Receipts {
   }
 
   /** Prints one receipt; false (and the sale stays unprinted) when the printer failed. */
-  async print(sale: SaleRecord, reprint = false): Promise<boolean> {
+  async print(sale: SaleRecord, asReprint = false): Promise<boolean> {
+    const reprint = asReprint || sale.reprint === true;
     if (this.#printing.has(sale.saleId)) return false;
     this.#printing.add(sale.saleId);
     const c = this.#config;
@@ -56,7 +57,9 @@ export class Receipts {
     });
     try {
       await this.#printer.print(doc);
-      if (!sale.printed) this.#store.update(sale.saleId, { printed: true });
+      if (!sale.printed || sale.reprint === true) {
+        this.#store.update(sale.saleId, { printed: true, ...(sale.reprint === true && { reprint: false }) });
+      }
       return true;
     } catch (e) {
       this.#log.error({ saleId: sale.saleId, err: asError(e) }, 'receipt not printed; kept for later');

@@ -46,4 +46,6 @@ export interface SaleRecord {
    * foreign reply, or declined after it was accepted offline. Never cleared by the agent itself.
    */
   flag?: string;
+  /** An operator asked for the receipt again; printed marked REPRINT, then cleared. */
+  reprint?: boolean;
 }

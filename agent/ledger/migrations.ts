@@ -58,7 +58,15 @@ CREATE INDEX sales_flagged ON sales (created_at) WHERE flag IS NOT NULL;
 CREATE INDEX sales_status_updated ON sales (status, updated_at);
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, why: 'sales table', sql: V1 }];
+const V2 = `
+-- An operator asked (xpos-agent reprint) for this receipt again; the daemon prints it marked REPRINT.
+ALTER TABLE sales ADD COLUMN reprint INTEGER CHECK (reprint IN (0, 1));
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, why: 'sales table', sql: V1 },
+  { version: 2, why: 'reprint requests', sql: V2 },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

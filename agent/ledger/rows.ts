@@ -48,6 +48,7 @@ export interface SaleRow {
   offline: number | null;
   forwarded_at: number | null;
   flag: string | null;
+  reprint: number | null;
 }
 
 /** Named parameters of the INSERT and UPDATE statements (same names as the columns). */
@@ -79,6 +80,7 @@ export const SALE_COLUMNS = [
   'offline',
   'forwarded_at',
   'flag',
+  'reprint',
 ] as const satisfies readonly (keyof SaleRow)[];
 
 /**
@@ -111,6 +113,7 @@ export function toParams(r: Partial<SaleRecord>): SaleParams {
     offline: r.offline === undefined ? null : r.offline ? 1 : 0,
     forwarded_at: r.forwardedAt ?? null,
     flag: r.flag ?? null,
+    reprint: r.reprint === undefined ? null : r.reprint ? 1 : 0,
   };
 }
 
@@ -204,5 +207,6 @@ export function toRecord(row: SaleRow): SaleRecord {
     ...(row.offline !== null && { offline: row.offline === 1 }),
     ...(row.forwarded_at !== null && { forwardedAt: row.forwarded_at }),
     ...(row.flag !== null && { flag: row.flag }),
+    ...(row.reprint !== null && { reprint: row.reprint === 1 }),
   };
 }

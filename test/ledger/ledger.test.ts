@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../agent/ledger/migrations.js';
 import { Ledger } from '../../agent/ledger/ledger.js';
 import { createLogger } from '../../agent/log.js';
 import type { SaleRecord, SaleStatus } from '../../agent/sale.js';
@@ -83,7 +84,7 @@ t.test('a file ledger reads back journal_mode WAL, synchronous FULL and incremen
   t.teardown(() => raw.close());
   t.equal(raw.pragma('journal_mode', { simple: true }), 'wal', 'WAL is recorded in the file');
   t.equal(raw.pragma('auto_vacuum', { simple: true }), 2, 'INCREMENTAL is recorded in the file');
-  t.equal(raw.pragma('user_version', { simple: true }), 1);
+  t.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   // Why FULL must be set explicitly: better-sqlite3 builds with a WAL default of NORMAL (1).
   t.equal(raw.pragma('synchronous', { simple: true }), 1, 'a connection left alone would be NORMAL');
   t.end();
@@ -254,5 +255,27 @@ t.test('a read-only connection reads while the ledger and another writer change 
   writer.exec("UPDATE sales SET attempts = 9 WHERE sale_id = 'boot1-1'");
   t.equal(reader.prepare('SELECT attempts FROM sales WHERE sale_id = ?').pluck().get('boot1-1'), 0);
   writer.exec('ROLLBACK');
+  t.end();
+});
+
+t.test('a ledger written by the first schema is migrated in place and keeps its sales', (t) => {
+  const dir = t.testdir({});
+  const path = join(dir, 'v1.db');
+  const raw = new Database(path);
+  raw.exec(MIGRATIONS[0]!.sql);
+  raw.pragma('user_version = 1');
+  raw.exec(`INSERT INTO sales (out_biz_id, sale_id, request_id, status, amount_fen, nego_price, code_mask, store_id,
+    machine_id, cashier_id, cashier_name, created_at, updated_at, attempts, printed)
+    VALUES ('O1', 'S1', 'R1', 'succeeded', 1250, '1250', '****3456', '333333', 'K01', '346753', '张丽', 1, 2, 1, 1)`);
+  raw.close();
+  const ledger = Ledger.open({ path, log: createLogger('silent') });
+  t.equal(ledger.get('S1')?.amountFen, 1250);
+  t.equal(ledger.get('S1')?.reprint, undefined);
+  ledger.update('S1', { reprint: true, printed: false });
+  t.equal(ledger.get('S1')?.reprint, true);
+  ledger.close();
+  const check = new Database(path, { readonly: true });
+  t.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  check.close();
   t.end();
 });

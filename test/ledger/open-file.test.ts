@@ -1,4 +1,5 @@
 import t from 'tap';
+import { SCHEMA_VERSION } from '../../agent/ledger/migrations.js';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -114,7 +115,7 @@ t.test('a ledger from a newer agent is refused as LedgerTooNew and never touched
   for (const onCorrupt of ['refuse', 'move-aside-and-start-new'] as const) {
     const e = thrown(() => Ledger.open({ path, log, onCorrupt }));
     t.ok(isAgentError(e, ErrorCode.LedgerTooNew), `${onCorrupt}: LedgerTooNew`);
-    t.match(String(e), /version 7.*\(1\)/, 'names both versions');
+    t.match(String(e), new RegExp(`version 7.*\\(${SCHEMA_VERSION}\\)`), 'names both versions');
   }
   t.same(readFileSync(path), before, 'same bytes');
   t.strictSame(readdirSync(dir), ['ledger.db'], 'not moved, no companions left behind');
