@@ -1,9 +1,1 @@
-/**
- * Payment codes and secrets never reach logs, receipts or error messages in full.
- * A code keeps its last four characters so a member and a technician can still tell
- * two receipts apart: `****1234`.
- */
-export function maskCode(code: string): string {
-  const tail = code.length > 4 ? code.slice(-4) : '';
-  return `****${tail}`;
-}
+export { maskCode } from '../drivers/mask.js';

@@ -38,9 +38,10 @@ export class AbsentScanner extends AbsentInput implements Scanner {
   }
 }
 
-export class AbsentPrinter implements Printer {
+export class AbsentPrinter extends EventEmitter implements Printer {
   readonly name = 'printer';
   start(): Promise<void> {
+    this.emit('state', this.status());
     return Promise.resolve();
   }
   close(): Promise<void> {

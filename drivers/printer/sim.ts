@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceStatus } from '../device.js';
@@ -14,7 +15,7 @@ export interface SimPrinterOptions {
 }
 
 /** Renders each document as the paper would look and keeps it, instead of sending ESC/POS bytes. */
-export class SimPrinter implements Printer {
+export class SimPrinter extends EventEmitter implements Printer {
   readonly name = 'printer';
   /** The last receipts printed, newest last (bounded: a simulator may run for days). */
   readonly printed: string[] = [];
@@ -23,12 +24,14 @@ export class SimPrinter implements Printer {
   #open = false;
 
   constructor(opts: SimPrinterOptions) {
+    super();
     this.#opts = opts;
   }
 
   async start(): Promise<void> {
     if (this.#opts.dir !== undefined) await mkdir(this.#opts.dir, { recursive: true });
     this.#open = true;
+    this.emit('state', this.status());
   }
 
   close(): Promise<void> {
