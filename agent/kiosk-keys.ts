@@ -26,6 +26,12 @@ export function onKey(kiosk: Kiosk, key: string, action: KeyFunction, ctx: Ctx):
   }
   const k: Kiosk = { state: kiosk.state, memory: { ...kiosk.memory, lastKey: { key, at: ctx.now } } };
   const state = k.state;
+  // Out of service, a new sale cannot complete; reprinting a receipt still can.
+  if (k.memory.outOfService !== undefined && state.mode === 'idle' && action.fn !== 'reprint') {
+    feedback(ctx, 'failure');
+    log(ctx, 'info', 'key refused: out of service', { reason: k.memory.outOfService });
+    return k;
+  }
   switch (state.mode) {
     case 'idle':
       return keyInIdle(k, action, ctx);

@@ -100,6 +100,11 @@ export interface KioskMemory {
    */
   salePrefix: string;
   saleSeq: number;
+  /**
+   * Why no sale can complete right now (scanner gone, no keypad and no scan preset, ledger broken),
+   * in words for the screen. Set and cleared by the runtime through `service` events.
+   */
+  outOfService?: string;
 }
 
 export interface Kiosk {
@@ -114,7 +119,9 @@ export type KioskEvent =
   | { kind: 'tick' }
   /** The payment layer is still finding out (pending / ambiguous): show "checking". */
   | { kind: 'pay-progress'; saleId: string }
-  | { kind: 'pay-result'; saleId: string; result: SaleResult };
+  | { kind: 'pay-result'; saleId: string; result: SaleResult }
+  /** The kiosk can (no `reason`) or cannot take sales; a payment already under way is not affected. */
+  | { kind: 'service'; reason?: string };
 
 export type KioskEffect =
   | { kind: 'pay'; saleId: string; sale: SaleDraft; code: string }

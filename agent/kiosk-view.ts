@@ -16,6 +16,12 @@ export function view(kiosk: Kiosk, now: number, settings: KioskSettings): KioskV
   const state = kiosk.state;
   switch (state.mode) {
     case 'idle':
+      if (kiosk.memory.outOfService !== undefined) {
+        return {
+          title: '暂停服务 / Out of service',
+          lines: [kiosk.memory.outOfService, '请联系工作人员 / Please call staff'],
+        };
+      }
       return idleView(settings);
     case 'entering': {
       const lines = ['确认键继续 · 清除键修改 / Confirm to continue · Clear to correct'];

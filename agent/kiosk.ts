@@ -54,6 +54,8 @@ function dispatch(kiosk: Kiosk, event: KioskEvent, ctx: Ctx): Kiosk {
       return onPayProgress(kiosk, event.saleId, ctx);
     case 'pay-result':
       return onPayResult(kiosk, event.saleId, event.result, ctx);
+    case 'service':
+      return onService(kiosk, event.reason, ctx);
   }
 }
 
@@ -73,6 +75,11 @@ function deadlineOf(state: KioskState): number | undefined {
 
 function onScan(k: Kiosk, code: string, ctx: Ctx): Kiosk {
   const masked = maskCode(code);
+  if (k.memory.outOfService !== undefined && (k.state.mode === 'idle' || k.state.mode === 'awaiting-scan')) {
+    feedback(ctx, 'failure');
+    log(ctx, 'warn', 'scan refused: out of service', { code: masked, reason: k.memory.outOfService });
+    return k;
+  }
   const last = k.memory.lastScan;
   if (
     last !== undefined &&
@@ -123,6 +130,24 @@ function startSale(k: Kiosk, sale: SaleDraft, code: string, ctx: Ctx): Kiosk {
     state: { mode: 'paying', sale, saleId, checking: false },
     memory: { ...k.memory, saleSeq: seq, lastScan: { code, at: ctx.now } },
   };
+}
+
+// ── service ───────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A member half way through entering a price cannot finish without the missing device, so the
+ * draft is dropped (nothing was sent); a payment already under way carries on to its result.
+ */
+function onService(k: Kiosk, reason: string | undefined, ctx: Ctx): Kiosk {
+  if (reason === k.memory.outOfService) return k;
+  const memory = { ...k.memory };
+  if (reason === undefined) delete memory.outOfService;
+  else memory.outOfService = reason;
+  log(ctx, reason === undefined ? 'info' : 'warn', reason === undefined ? 'back in service' : 'out of service', {
+    ...(reason !== undefined && { reason }),
+  });
+  const drop = reason !== undefined && (k.state.mode === 'entering' || k.state.mode === 'awaiting-scan');
+  return { state: drop ? { mode: 'idle' } : k.state, memory };
 }
 
 // ── time and payment outcomes ─────────────────────────────────────────────────────────────────

@@ -72,6 +72,8 @@ export class Runtime {
   readonly #background: Background;
   readonly #receipts: Receipts;
   #stopping: Promise<void> | undefined;
+  /** The last state each device reported, by device name. */
+  readonly #deviceStates = new Map<string, DeviceStatus>();
 
   constructor(deps: RuntimeDeps) {
     this.#d = deps;
@@ -122,6 +124,7 @@ export class Runtime {
     const { keypad, scanner, printer, feedback } = this.#d.devices;
     keypad.on('key', this.#onKey).on('state', this.#onDeviceState);
     scanner.on('scan', this.#onScan).on('state', this.#onDeviceState);
+    printer.on('state', this.#onDeviceState);
     for (const device of [feedback, printer, scanner, keypad]) {
       try {
         await device.start();
@@ -129,6 +132,8 @@ export class Runtime {
         this.#log.error({ device: device.name, err: asError(e) }, 'device failed to start');
       }
     }
+    for (const device of [printer, scanner, keypad]) this.#deviceStates.set(device.name, device.status());
+    this.#updateService();
     if (this.#d.outOfService !== undefined) feedback.signal('attention');
     // Before new sales: whatever a previous run left unresolved becomes pending and is resolved.
     this.#background.recover();
@@ -160,6 +165,7 @@ export class Runtime {
     const { keypad, scanner, printer, feedback } = this.#d.devices;
     keypad.off('key', this.#onKey).off('state', this.#onDeviceState);
     scanner.off('scan', this.#onScan).off('state', this.#onDeviceState);
+    printer.off('state', this.#onDeviceState);
     clearTimeout(this.#timer);
     clearInterval(this.#resolver);
     this.#stop.abort(new Error('stopping'));
@@ -191,12 +197,39 @@ export class Runtime {
   };
 
   readonly #onDeviceState = (status: DeviceStatus): void => {
+    const before = this.#deviceStates.get(status.device);
+    this.#deviceStates.set(status.device, status);
+    if (before?.state === status.state && before.detail === status.detail) return;
     const level = status.state === 'online' ? 'info' : 'warn';
     this.#log[level]({ device: status.device, state: status.state, detail: status.detail }, 'device state');
     if (status.state !== 'online') this.#d.devices.feedback.signal('offline');
     // The printer is back: print what failed while it was away.
     else if (status.device === this.#d.devices.printer.name) this.#track(this.#receipts.sweep(this.#busy));
+    this.#updateService();
   };
+
+  /**
+   * Sales are refused only when one cannot complete: no ledger, no scanner, or no keypad while no
+   * preset can be sold by scanning alone. A missing printer does not stop sales: the receipt is
+   * kept and printed when the printer is back.
+   */
+  #updateService(): void {
+    const { scanner, keypad } = this.#d.devices;
+    const online = (name: string): boolean => this.#deviceStates.get(name)?.state === 'online';
+    let reason = this.#d.outOfService;
+    if (reason === undefined && !online(scanner.name)) reason = '扫码器离线 / Scanner offline';
+    if (reason === undefined && !online(keypad.name) && this.#settings.idleScanPreset === undefined) {
+      reason = '键盘离线 / Keypad offline';
+    }
+    if (reason !== this.#kiosk.memory.outOfService) {
+      this.dispatch(reason === undefined ? { kind: 'service' } : { kind: 'service', reason });
+    }
+  }
+
+  /** What each device last reported (doctor, status line). */
+  deviceStates(): DeviceStatus[] {
+    return [...this.#deviceStates.values()];
+  }
 
   #execute(effect: KioskEffect): void {
     switch (effect.kind) {
@@ -297,14 +330,6 @@ export class Runtime {
   }
 
   #publish(): void {
-    const out = this.#d.outOfService;
-    if (out !== undefined && this.#kiosk.state.mode === 'idle') {
-      this.#d.onView?.({
-        title: '暂停服务 / Out of service',
-        lines: [out, '请联系工作人员 / Please call staff'],
-      });
-      return;
-    }
     this.#d.onView?.(view(this.#kiosk, this.#now(), this.#settings));
   }
 }

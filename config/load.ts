@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { checkDevices } from './devices.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/xpos-agent/config.yaml';
@@ -36,7 +37,8 @@ export function formatProblem(p: ConfigProblem): string {
 
 function show(value: unknown): string {
   if (value === undefined) return '(missing)';
-  const text = typeof value === 'object' && value !== null ? '(a mapping)' : JSON.stringify(value);
+  const mapping = typeof value === 'object' && value !== null && !Array.isArray(value);
+  const text = mapping ? '(a mapping)' : JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -51,8 +53,15 @@ function fromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
       expected: 'unknown key (misspelt, or in the wrong section?)',
     }));
   }
-  const input = (issue as { input?: unknown }).input;
-  const expected = issue.message.replace(/^Invalid input: /, '');
+  let input = (issue as { input?: unknown }).input;
+  // A bad `type` is reported on the mapping that holds it: show the type, not "(a mapping)".
+  const last = issue.path.at(-1);
+  if (typeof input === 'object' && input !== null && typeof last === 'string' && last in input) {
+    input = (input as Record<string, unknown>)[last];
+  }
+  const expected = issue.message
+    .replace(/^Invalid input: /, '')
+    .replace(/^Invalid discriminator value\. Expected (.*)$/, (_, list: string) => `expected one of ${list}`);
   return [{ key: keyOf(issue.path), value: show(input), expected }];
 }
 
@@ -119,6 +128,7 @@ function crossCheck(c: Sections): ConfigProblem[] {
   if (kiosk && !validTimeZone(kiosk.time_zone)) {
     add('kiosk.time_zone', kiosk.time_zone, 'an IANA zone such as Asia/Shanghai');
   }
+  if (c.devices) for (const p of checkDevices(c.devices)) add(p.key, p.value, p.expected);
   return problems;
 }
 

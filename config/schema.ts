@@ -4,6 +4,7 @@
  * snake_case keys (as the TOP API does); durations carry their unit in the key name.
  */
 import { z } from 'zod';
+import { devicesSchema } from './devices.js';
 import { KEY_NAMES } from './keys.js';
 import { isLoopbackHost } from './loopback.js';
 
@@ -133,21 +134,6 @@ const keypad = z
   .prefault({});
 
 /**
- * Devices; an absent entry means the device is not fitted. `sim` devices are the simulator's
- * twins: under `run` the keypad and scanner twins read line commands from stdin (a scripted member).
- */
-const simOnly = z.strictObject({ type: z.literal('sim') });
-const devices = z
-  .strictObject({
-    scanner: simOnly.optional(),
-    keypad: simOnly.optional(),
-    printer: z
-      .strictObject({ type: z.literal('sim'), columns: z.union([z.literal(32), z.literal(48)]).default(32) })
-      .optional(),
-  })
-  .prefault({});
-
-/**
  * Offline store-and-forward, for member codes only: payment codes are single-use and expire within
  * about a minute, so they are online-only. The gym carries the risk of a later decline.
  */
@@ -195,7 +181,7 @@ export const configSchema = z.strictObject({
   kiosk,
   payment,
   keypad,
-  devices,
+  devices: devicesSchema,
   offline,
   ledger,
   paths,

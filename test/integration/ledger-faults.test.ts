@@ -25,10 +25,12 @@ t.test(
       'logged loudly',
     );
     t.ok(k.feedback.signals.includes('attention'), 'the kiosk signals it');
+    t.match(k.agent.runtime.kiosk.memory, { outOfService: /./ }, 'out of service, with the reason');
+    const failures = k.feedback.signals.filter((s) => s === 'failure').length;
     k.keypad.press('A');
     k.scanner.scan('281234567890123456');
-    await k.until(() => k.agent.runtime.kiosk.state.mode === 'result');
-    t.match(k.agent.runtime.kiosk.state, { result: { status: 'refused' } });
+    t.equal(k.agent.runtime.kiosk.state.mode, 'idle', 'no sale is started');
+    t.equal(k.feedback.signals.filter((s) => s === 'failure').length, failures + 2, 'key and scan refused');
     t.equal(k.agent.store.last(), undefined, 'nothing recorded');
     t.equal(k.gateway.charges.charges, 0, 'nothing charged');
   },
