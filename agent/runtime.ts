@@ -10,6 +10,7 @@ import type { Keypad, KeyName } from '../drivers/keypad/types.js';
 import type { Printer } from '../drivers/printer/types.js';
 import type { Scanner } from '../drivers/scanner/types.js';
 import { asError } from './errors.js';
+import { saleResult, serviceReason } from './outcome.js';
 import { initialKiosk, step } from './kiosk.js';
 import type { Kiosk, KioskEffect, KioskEvent, KioskSettings, SaleDraft, SaleResult } from './kiosk-model.js';
 import { view, type KioskView } from './kiosk-view.js';
@@ -208,19 +209,14 @@ export class Runtime {
     this.#updateService();
   };
 
-  /**
-   * Sales are refused only when one cannot complete: no ledger, no scanner, or no keypad while no
-   * preset can be sold by scanning alone. A missing printer does not stop sales: the receipt is
-   * kept and printed when the printer is back.
-   */
   #updateService(): void {
     const { scanner, keypad } = this.#d.devices;
-    const online = (name: string): boolean => this.#deviceStates.get(name)?.state === 'online';
-    let reason = this.#d.outOfService;
-    if (reason === undefined && !online(scanner.name)) reason = '扫码器离线 / Scanner offline';
-    if (reason === undefined && !online(keypad.name) && this.#settings.idleScanPreset === undefined) {
-      reason = '键盘离线 / Keypad offline';
-    }
+    const reason = serviceReason({
+      ledger: this.#d.outOfService,
+      scanner: this.#deviceStates.get(scanner.name),
+      keypad: this.#deviceStates.get(keypad.name),
+      scanSellsPreset: this.#settings.idleScanPreset !== undefined,
+    });
     if (reason !== this.#kiosk.memory.outOfService) {
       this.dispatch(reason === undefined ? { kind: 'service' } : { kind: 'service', reason });
     }
@@ -331,25 +327,5 @@ export class Runtime {
 
   #publish(): void {
     this.#d.onView?.(view(this.#kiosk, this.#now(), this.#settings));
-  }
-}
-
-export function saleResult(record: SaleRecord): SaleResult {
-  switch (record.status) {
-    case 'succeeded':
-      return {
-        status: 'succeeded',
-        ...(record.result?.currentPayFee !== undefined && { paidFen: record.result.currentPayFee }),
-      };
-    case 'failed':
-      return { status: 'failed', reason: record.reason ?? 'declined' };
-    case 'refused':
-      return { status: 'refused', reason: record.reason ?? 'refused' };
-    case 'queued':
-      return { status: 'queued' };
-    case 'created':
-    case 'sent':
-    case 'pending':
-      return { status: 'pending' };
   }
 }
