@@ -5,6 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { startAgent, type Agent } from '../../agent/app.js';
+import type { Devices } from '../../agent/runtime.js';
 import type { SaleRecord } from '../../agent/sale.js';
 import type { SaleStore } from '../../agent/sale-store.js';
 import { createLogger } from '../../agent/log.js';
@@ -41,6 +42,8 @@ export interface HarnessOptions {
   responseTimeoutMs?: number;
   /** Use this store instead of the ledger the agent would open in the test directory. */
   store?: SaleStore;
+  /** Real drivers to use instead of the twins (the twins are still returned, unused). */
+  devices?: Partial<Devices>;
 }
 
 export async function startKiosk(
@@ -92,7 +95,7 @@ export async function startKiosk(
     config,
     log: createLogger('debug', sink),
     secret: opts.secret ?? SECRET,
-    devices: { keypad, scanner, printer, feedback },
+    devices: { keypad, scanner, printer, feedback, ...opts.devices },
     resolveEveryMs: opts.resolveEveryMs ?? 60_000,
     ...(opts.store && { store: opts.store }),
   });
