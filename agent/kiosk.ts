@@ -143,9 +143,14 @@ function onService(k: Kiosk, reason: string | undefined, ctx: Ctx): Kiosk {
   const memory = { ...k.memory };
   if (reason === undefined) delete memory.outOfService;
   else memory.outOfService = reason;
-  log(ctx, reason === undefined ? 'info' : 'warn', reason === undefined ? 'back in service' : 'out of service', {
-    ...(reason !== undefined && { reason }),
-  });
+  log(
+    ctx,
+    reason === undefined ? 'info' : 'warn',
+    reason === undefined ? 'back in service' : 'out of service',
+    {
+      ...(reason !== undefined && { reason }),
+    },
+  );
   const drop = reason !== undefined && (k.state.mode === 'entering' || k.state.mode === 'awaiting-scan');
   return { state: drop ? { mode: 'idle' } : k.state, memory };
 }
