@@ -22,7 +22,7 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
   process.on('uncaughtException', fatal('uncaught exception'));
   process.on('unhandledRejection', fatal('unhandled rejection'));
 
-  const built = buildDevices(config);
+  const built = buildDevices(config, log);
   const agent = await startAgent({ config, log, devices: built.devices });
 
   const { simKeypad, simScanner } = built;

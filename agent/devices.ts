@@ -1,13 +1,32 @@
 /**
  * The one place devices are built from config. Tests and the simulator pass their own twins to the
- * runtime instead; nothing patches modules.
+ * runtime instead; nothing patches modules. Building never opens anything: each driver opens its
+ * device in `start()` and reports it absent or offline there, so a missing device is never fatal.
  */
 import { join } from 'node:path';
+import { CHARSETS, TERMINATORS, layoutKeys, type DevicesConfig } from '../config/devices.js';
 import type { Config } from '../config/schema.js';
 import { AbsentKeypad, AbsentPrinter, AbsentScanner, NoFeedback } from '../drivers/absent.js';
+import { GpioFeedback } from '../drivers/feedback/gpio.js';
+import type { Feedback } from '../drivers/feedback/types.js';
+import { openOnoffChip } from '../drivers/gpio/onoff.js';
+import type { GpioChip } from '../drivers/gpio/types.js';
+import { EvdevKeypad } from '../drivers/keypad/evdev.js';
+import { MatrixKeypad } from '../drivers/keypad/matrix.js';
 import { SimKeypad } from '../drivers/keypad/sim.js';
+import type { Keypad } from '../drivers/keypad/types.js';
+import { EscposPrinter } from '../drivers/printer/escpos-printer.js';
+import { fileTransport } from '../drivers/printer/transport/file.js';
+import { serialTransport } from '../drivers/printer/transport/serial.js';
+import { tcpTransport } from '../drivers/printer/transport/tcp.js';
+import type { PrinterTransport } from '../drivers/printer/transport/types.js';
+import { usblpTransport } from '../drivers/printer/transport/usblp.js';
 import { SimPrinter } from '../drivers/printer/sim.js';
+import type { Printer } from '../drivers/printer/types.js';
+import { SerialScanner } from '../drivers/scanner/serial.js';
 import { SimScanner } from '../drivers/scanner/sim.js';
+import type { Scanner } from '../drivers/scanner/types.js';
+import type { Logger } from './log.js';
 import type { Devices } from './runtime.js';
 
 export interface BuiltDevices {
@@ -17,21 +36,128 @@ export interface BuiltDevices {
   simScanner?: SimScanner;
 }
 
-export function buildDevices(config: Config): BuiltDevices {
+export function buildDevices(config: Config, log: Logger): BuiltDevices {
   const d = config.devices;
-  const simKeypad = d.keypad?.type === 'sim' ? new SimKeypad() : undefined;
-  const simScanner = d.scanner?.type === 'sim' ? new SimScanner() : undefined;
-  const printer = d.printer
-    ? new SimPrinter({ columns: d.printer.columns, dir: join(config.paths.state_dir, 'receipts') })
-    : new AbsentPrinter();
+  const chip = sharedChip(d.gpio);
+  const scanner = buildScanner(d.scanner, log);
+  const keypad = buildKeypad(d.keypad, chip, log);
   return {
     devices: {
-      keypad: simKeypad ?? new AbsentKeypad(),
-      scanner: simScanner ?? new AbsentScanner(),
-      printer,
-      feedback: new NoFeedback(),
+      keypad,
+      scanner,
+      printer: buildPrinter(d.printer, join(config.paths.state_dir, 'receipts'), log),
+      feedback: buildFeedback(d.feedback, chip, log),
     },
-    ...(simKeypad && { simKeypad }),
-    ...(simScanner && { simScanner }),
+    ...(keypad instanceof SimKeypad && { simKeypad: keypad }),
+    ...(scanner instanceof SimScanner && { simScanner: scanner }),
+  };
+}
+
+function buildScanner(s: DevicesConfig['scanner'], log: Logger): Scanner {
+  switch (s?.type) {
+    case undefined:
+      return new AbsentScanner();
+    case 'sim':
+      return new SimScanner();
+    case 'serial':
+      return new SerialScanner({
+        path: s.path,
+        baudRate: s.baud,
+        terminator: TERMINATORS[s.terminator],
+        ...(s.prefix !== undefined && { prefix: s.prefix }),
+        ...(s.suffix !== undefined && { suffix: s.suffix }),
+        minLength: s.min_length,
+        maxLength: s.max_length,
+        allowed: CHARSETS[s.charset],
+        staleMs: s.stale_ms,
+        log,
+      });
+  }
+}
+
+function buildKeypad(k: DevicesConfig['keypad'], chip: () => Promise<GpioChip>, log: Logger): Keypad {
+  switch (k?.type) {
+    case undefined:
+      return new AbsentKeypad();
+    case 'sim':
+      return new SimKeypad();
+    case 'gpio-matrix':
+      return new MatrixKeypad({
+        rows: k.rows,
+        cols: k.cols,
+        layout: layoutKeys(k),
+        chip,
+        debounceMs: k.debounce_ms,
+        scanIntervalMs: k.scan_interval_ms,
+        log,
+      });
+    case 'evdev':
+      return new EvdevKeypad({
+        path: k.path,
+        ...(k.keycodes && {
+          keymap: Object.fromEntries(Object.entries(k.keycodes).map(([code, key]) => [Number(code), key])),
+        }),
+        ...(k.word_size !== undefined && { wordSize: k.word_size }),
+        log,
+      });
+  }
+}
+
+function buildPrinter(p: DevicesConfig['printer'], receiptsDir: string, log: Logger): Printer {
+  if (p === undefined) return new AbsentPrinter();
+  if (p.type === 'sim') return new SimPrinter({ columns: p.columns, dir: receiptsDir });
+  let transport: PrinterTransport;
+  switch (p.type) {
+    case 'usblp':
+      transport = usblpTransport({ path: p.path, log });
+      break;
+    case 'serial':
+      transport = serialTransport({ path: p.path, baudRate: p.baud, log });
+      break;
+    case 'tcp':
+      transport = tcpTransport({ host: p.host, port: p.port, log });
+      break;
+    case 'file':
+      transport = fileTransport({ path: p.path });
+      break;
+  }
+  return new EscposPrinter({
+    transport,
+    columns: p.columns,
+    cut: p.cut,
+    qr: { moduleSize: p.qr_size, errorLevel: p.qr_error_level },
+    cashDrawer: p.cash_drawer,
+    statusTimeoutMs: p.status_timeout_ms,
+    log,
+  });
+}
+
+function buildFeedback(f: DevicesConfig['feedback'], chip: () => Promise<GpioChip>, log: Logger): Feedback {
+  if (f?.type !== 'gpio') return new NoFeedback();
+  return new GpioFeedback({
+    ...(f.buzzer !== undefined && { buzzer: f.buzzer }),
+    ...(f.green !== undefined && { green: f.green }),
+    ...(f.red !== undefined && { red: f.red }),
+    activeLow: f.active_low,
+    chip,
+    log,
+  });
+}
+
+/**
+ * The keypad and the feedback pins share one gpiochip. Only a successful open is kept: a failure
+ * (no sysfs yet, wrong group) must be retried by each driver's own backoff.
+ */
+function sharedChip(g: DevicesConfig['gpio']): () => Promise<GpioChip> {
+  let opened: Promise<GpioChip> | undefined;
+  return () => {
+    opened ??= openOnoffChip({
+      ...(g.chip_label !== undefined && { chipLabel: g.chip_label }),
+      ...(g.chip_base !== undefined && { chipBase: g.chip_base }),
+    }).catch((e: unknown) => {
+      opened = undefined;
+      throw e;
+    });
+    return opened;
   };
 }

@@ -26,11 +26,13 @@ export function onKey(kiosk: Kiosk, key: string, action: KeyFunction, ctx: Ctx):
   }
   const k: Kiosk = { state: kiosk.state, memory: { ...kiosk.memory, lastKey: { key, at: ctx.now } } };
   const state = k.state;
-  // Out of service, a new sale cannot complete; reprinting a receipt still can.
-  if (k.memory.outOfService !== undefined && state.mode === 'idle' && action.fn !== 'reprint') {
+  // Out of service, a new sale cannot complete (a key on the result screen would start one);
+  // reprinting a receipt still can.
+  const canStart = state.mode === 'idle' || state.mode === 'result';
+  if (k.memory.outOfService !== undefined && canStart && action.fn !== 'reprint') {
     feedback(ctx, 'failure');
     log(ctx, 'info', 'key refused: out of service', { reason: k.memory.outOfService });
-    return k;
+    return withState(k, { mode: 'idle' });
   }
   switch (state.mode) {
     case 'idle':

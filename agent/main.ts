@@ -164,7 +164,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'run': {
       const config = loadConfig(configPath);
-      return runDaemon(config, createLogger(config.log.level));
+      const code = await runDaemon(config, createLogger(config.log.level));
+      // Everything is closed and recorded; exit now rather than wait for reads the kernel may hold
+      // open on a quiet input device (an evdev read ends only at the next key press).
+      return process.exit(code);
     }
     default:
       break;

@@ -53,6 +53,19 @@ t.test('a payment under way is not affected and its result is still shown', (t) 
   t.end();
 });
 
+t.test('on the result screen a key cannot start a new sale while out of service', (t) => {
+  const r = run([
+    ...press(keys('12', 'ENTER'), 0),
+    [1000, scan()],
+    [1500, payResult('S1', { status: 'succeeded' })],
+    [1600, down()],
+    ...press(keys('3'), 1700),
+  ]);
+  t.equal(r.kiosk.state.mode, 'idle', 'the result is dismissed, no entry starts');
+  t.same(feedbacks(r.last), ['failure']);
+  t.end();
+});
+
 t.test('the same service event twice changes nothing and logs once', (t) => {
   const r = run([
     [0, down()],
