@@ -2,10 +2,11 @@
  * The composition root: config in, a running agent out. `run` and `sim` both come through here,
  * so the simulator exercises exactly the wiring the kiosk runs.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import { loadSecret } from '../config/secret.js';
 import type { Logger } from './log.js';
+import { Metrics } from './metrics.js';
 import { GatewayClock } from './pay/clock.js';
 import { TopClient } from './pay/client.js';
 import { Runtime, type Devices, type RuntimeDeps } from './runtime.js';
@@ -30,6 +31,7 @@ export interface Agent {
   runtime: Runtime;
   store: SaleStore;
   clock: GatewayClock;
+  metrics: Metrics;
   /** Set when `gateway.url` is `sandbox`: the embedded gateway this agent talks to. */
   sandbox?: SandboxGateway;
   gatewayUrl: string;
@@ -55,7 +57,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   }
   secret ??= loadSecret(config.gateway.secret_file).secret;
 
-  const clock = new GatewayClock();
+  // timesyncd's marker: present once NTP has set the clock since boot (a Pi has no RTC).
+  const clock = new GatewayClock(Date.now, () => existsSync('/run/systemd/timesync/synchronized'));
+  const metrics = new Metrics();
   const api = new TopClient({
     url,
     appKey: config.gateway.app_key,
@@ -68,6 +72,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     },
     clock,
     log,
+    onCall: (call) => metrics.gatewayCall(call),
   });
   const opened = opts.store ? { store: opts.store } : openStore(config, log);
   const { store } = opened;
@@ -78,6 +83,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     store,
     devices: opts.devices,
     gatewayClock: clock,
+    metrics,
     ...(opened.outOfService !== undefined && { outOfService: opened.outOfService }),
     ...(opts.onView && { onView: opts.onView }),
     ...(opts.onResolved && { onResolved: opts.onResolved }),
@@ -95,5 +101,5 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     })();
     return stopping;
   };
-  return { runtime, store, clock, ...(sandbox && { sandbox }), gatewayUrl: url, stop };
+  return { runtime, store, clock, metrics, ...(sandbox && { sandbox }), gatewayUrl: url, stop };
 }

@@ -5,12 +5,16 @@
  */
 import { createInterface } from 'node:readline';
 import type { Config } from '../config/schema.js';
-import { startAgent } from './app.js';
+import { startAgent, type Agent } from './app.js';
 import { buildDevices } from './devices.js';
 import { asError } from './errors.js';
 import type { Logger } from './log.js';
 import { DEMO_SCANS } from './sim/demo-codes.js';
+import { MetricsTextfile } from './metrics.js';
+import type { LedgerSummary } from './sale-store.js';
 import { runScript } from './sim/script.js';
+import { createNotifier } from './systemd/notify.js';
+import { statusLine } from './systemd/status.js';
 
 export const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -24,6 +28,24 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
 
   const built = buildDevices(config, log);
   const agent = await startAgent({ config, log, devices: built.devices });
+  const health = agentHealth(agent);
+  const notifier = createNotifier({ log });
+  // READY only now: the ledger is open, recovery has run and every device has been tried.
+  notifier.ready(health.line());
+  notifier.watchdog(() => health.healthy());
+  const statusTimer = setInterval(() => notifier.status(health.line()), 10_000);
+  statusTimer.unref();
+  const textfile = config.metrics.textfile;
+  const metricsFile =
+    textfile === undefined
+      ? undefined
+      : new MetricsTextfile({
+          path: textfile,
+          intervalMs: config.metrics.interval_ms,
+          render: health.metrics,
+          log,
+        });
+  metricsFile?.start();
 
   const { simKeypad, simScanner } = built;
   // Scripted devices read line commands from stdin (the crash harness drives the daemon this way).
@@ -35,6 +57,9 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info({ why }, 'stopping');
+      clearInterval(statusTimer);
+      metricsFile?.stop();
+      notifier.stopping(`stopping (${why}): finishing the sale in progress`);
       const hard = setTimeout(() => {
         log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; exiting now');
         process.exit(code === 0 ? 1 : code);
@@ -42,6 +67,7 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
       hard.unref();
       agent.stop(SHUTDOWN_DEADLINE_MS).then(
         () => {
+          notifier.close();
           clearTimeout(hard);
           script?.close();
           if (script) process.stdin.destroy();
@@ -86,4 +112,40 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
       );
     }
   });
+}
+
+/**
+ * What systemd and the fleet are told. Healthy means the ledger answers a read; a kiosk that is out
+ * of service on purpose (corrupt ledger refused, scanner unplugged) is still healthy, because a
+ * restart would not fix it and would only hide it.
+ */
+function agentHealth(agent: Agent): { healthy: () => boolean; line: () => string; metrics: () => string } {
+  const summary = (): LedgerSummary | undefined => {
+    try {
+      return agent.store.summary();
+    } catch {
+      return undefined;
+    }
+  };
+  const snapshot = () => {
+    const outOfService = agent.runtime.kiosk.memory.outOfService;
+    return {
+      outOfService,
+      devices: agent.runtime.deviceStates(),
+      summary: summary(),
+      clockSynced: agent.clock.synced,
+    };
+  };
+  return {
+    healthy: () => summary() !== undefined,
+    line: () => statusLine(snapshot()),
+    metrics: () => {
+      const s = snapshot();
+      return agent.metrics.render({
+        ...s,
+        outOfService: s.outOfService !== undefined,
+        clockOffsetMs: agent.clock.offsetMs,
+      });
+    },
+  };
 }

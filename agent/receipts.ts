@@ -23,6 +23,8 @@ export class Receipts {
   /** Sales being printed right now, so a sweep never prints the same receipt twice. */
   readonly #printing = new Set<string>();
 
+  readonly #onPrintFailed: (() => void) | undefined;
+
   constructor(opts: {
     config: Config;
     printer: Printer;
@@ -31,7 +33,10 @@ export class Receipts {
     log: Logger;
     now: () => number;
     clock?: GatewayClock;
+    /** Told about each receipt that failed to print (metrics). */
+    onPrintFailed?: () => void;
   }) {
+    this.#onPrintFailed = opts.onPrintFailed;
     this.#config = opts.config;
     this.#printer = opts.printer;
     this.#feedback = opts.feedback;
@@ -63,6 +68,7 @@ export class Receipts {
       return true;
     } catch (e) {
       this.#log.error({ saleId: sale.saleId, err: asError(e) }, 'receipt not printed; kept for later');
+      this.#onPrintFailed?.();
       this.#feedback.signal('attention');
       return false;
     } finally {
@@ -75,6 +81,9 @@ export class Receipts {
    * first, skipping sales a member is still waiting on. Stops at the first failure.
    */
   async sweep(busy: (saleId: string) => boolean, limit = 10): Promise<number> {
+    // An offline printer is retried by its driver; its `online` event starts the next sweep. Trying
+    // here too would beep "attention" every pass while the paper is out.
+    if (this.#printer.status().state !== 'online') return 0;
     let printed = 0;
     for (const sale of this.#store.unprinted(limit)) {
       if (busy(sale.saleId) || sale.status === 'sent' || sale.status === 'created') continue;

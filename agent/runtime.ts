@@ -15,6 +15,7 @@ import { initialKiosk, step } from './kiosk.js';
 import type { Kiosk, KioskEffect, KioskEvent, KioskSettings, SaleDraft, SaleResult } from './kiosk-model.js';
 import { view, type KioskView } from './kiosk-view.js';
 import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
 import { maskCode } from './mask.js';
 import { negoPrice } from './money.js';
 import type { GatewayClock } from './pay/clock.js';
@@ -50,6 +51,7 @@ export interface RuntimeDeps {
   outOfService?: string;
   /** How often pending sales are re-checked in the background. */
   resolveEveryMs?: number;
+  metrics?: Metrics;
 }
 
 export class Runtime {
@@ -75,6 +77,7 @@ export class Runtime {
   #stopping: Promise<void> | undefined;
   /** The last state each device reported, by device name. */
   readonly #deviceStates = new Map<string, DeviceStatus>();
+  #started = false;
 
   constructor(deps: RuntimeDeps) {
     this.#d = deps;
@@ -113,6 +116,7 @@ export class Runtime {
       log: deps.log,
       now: this.#now,
       ...(deps.gatewayClock && { clock: deps.gatewayClock }),
+      ...(deps.metrics && { onPrintFailed: () => deps.metrics?.printerError() }),
     });
   }
 
@@ -134,6 +138,7 @@ export class Runtime {
       }
     }
     for (const device of [printer, scanner, keypad]) this.#deviceStates.set(device.name, device.status());
+    this.#started = true;
     this.#updateService();
     if (this.#d.outOfService !== undefined) feedback.signal('attention');
     // Before new sales: whatever a previous run left unresolved becomes pending and is resolved.
@@ -206,7 +211,8 @@ export class Runtime {
     if (status.state !== 'online') this.#d.devices.feedback.signal('offline');
     // The printer is back: print what failed while it was away.
     else if (status.device === this.#d.devices.printer.name) this.#track(this.#receipts.sweep(this.#busy));
-    this.#updateService();
+    // During start-up devices report one by one; the verdict waits until all have been tried.
+    if (this.#started) this.#updateService();
   };
 
   #updateService(): void {
@@ -282,6 +288,7 @@ export class Runtime {
       );
       result = { status: 'refused', reason: 'the kiosk cannot record sales right now' };
     }
+    this.#d.metrics?.sale(result.status);
     this.dispatch({ kind: 'pay-result', saleId, result });
   }
 

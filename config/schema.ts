@@ -169,6 +169,23 @@ const ledger = z
 
 const paths = z.strictObject({ state_dir: z.string().min(1).default('/var/lib/xpos-agent') }).prefault({});
 
+/**
+ * Optional Prometheus textfile for node_exporter's textfile collector (no port is opened). Under
+ * systemd use /run/xpos-agent/, which the unit creates readable by the collector.
+ */
+const metrics = z
+  .strictObject({
+    textfile: z
+      .string()
+      .regex(
+        /^\/\S+\.prom$/,
+        'expected an absolute path ending in .prom, e.g. /run/xpos-agent/xpos_agent.prom',
+      )
+      .optional(),
+    interval_ms: ms(1_000, 600_000, 15_000),
+  })
+  .prefault({});
+
 const log = z
   .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
   .prefault({});
@@ -185,6 +202,7 @@ export const configSchema = z.strictObject({
   offline,
   ledger,
   paths,
+  metrics,
   log,
 });
 

@@ -45,6 +45,8 @@ export interface TopClientOptions {
   clock?: GatewayClock;
   log: Logger;
   agent?: Agents;
+  /** Told about every finished call (metrics): method, outcome kind and wall time. */
+  onCall?: (call: { method: string; outcome: string; latencyMs: number }) => void;
 }
 
 type Classify<T> = (httpStatus: number, body: string) => CallOutcome<T>;
@@ -131,6 +133,7 @@ export class TopClient implements XposApi {
   readonly #timeouts: TopTimeouts;
   readonly #agent: Agents | undefined;
   readonly #log: Logger;
+  readonly #onCall: TopClientOptions['onCall'];
 
   constructor(opts: TopClientOptions) {
     this.#url = checkUrl(opts.url);
@@ -144,6 +147,7 @@ export class TopClient implements XposApi {
     this.#agent = opts.agent;
     this.clock = opts.clock ?? new GatewayClock();
     this.#log = opts.log.child({ module: 'pay' });
+    this.#onCall = opts.onCall;
   }
 
   /** Throws AgentError(RequestInvalid) before sending anything if the request cannot be valid. */
@@ -192,6 +196,7 @@ export class TopClient implements XposApi {
       ...('reason' in outcome && { reason: outcome.reason }),
       ...(error && { gatewayCode: error.code, subCode: error.subCode }),
     };
+    this.#onCall?.({ method, outcome: outcome.kind, latencyMs: fields.latencyMs });
     const quiet = outcome.kind === 'success' || outcome.kind === 'pending' || outcome.kind === 'declined';
     if (quiet) log.info(fields, 'gateway call');
     else log.warn(fields, 'gateway call');

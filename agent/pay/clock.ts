@@ -19,9 +19,12 @@ export class GatewayClock {
   #offsetMs = 0;
   #synced = false;
   readonly #now: () => number;
+  readonly #systemSynced: () => boolean;
 
-  constructor(now: () => number = Date.now) {
+  /** `systemSynced` says whether the system clock itself is trusted (NTP), e.g. timesyncd's marker. */
+  constructor(now: () => number = Date.now, systemSynced: () => boolean = () => false) {
     this.#now = now;
+    this.#systemSynced = systemSynced;
   }
 
   /** Local time corrected by what the gateway told us. */
@@ -33,9 +36,12 @@ export class GatewayClock {
     return this.#offsetMs;
   }
 
-  /** True once a gateway `Date` header has been seen; the kiosk shows "clock not synced" until then. */
+  /**
+   * True once a gateway `Date` header has been seen or the system clock is NTP-synced; receipts,
+   * the systemd status line and the metrics say "clock not synced" until then.
+   */
   get synced(): boolean {
-    return this.#synced;
+    return this.#synced || this.#systemSynced();
   }
 
   /**
