@@ -6,6 +6,7 @@ import t from 'tap';
 import type { FaultSpec } from '../../agent/sandbox/faults.js';
 import type { SaleStatus } from '../../agent/sale.js';
 import { startKiosk } from '../helpers/kiosk-harness.js';
+import { SECRET } from '../helpers/top-request.js';
 
 interface Case {
   name: string;
@@ -45,6 +46,17 @@ for (const c of cases) {
       'checking shown only when the outcome was unknown',
     );
     t.match(receipt, c.status === 'succeeded' ? /成功/ : /失败/);
+    // Every error path logs: none of it may carry the secret, a signature or the full code.
+    for (const line of k.logs) {
+      if (
+        line.includes(SECRET) ||
+        line.includes('281234567890123456') ||
+        /"sign"\s*:\s*"[0-9A-F]{16,}"/.test(line)
+      ) {
+        t.fail(`a log line leaks: ${line.slice(0, 200)}`);
+      }
+    }
+    t.notMatch(receipt, '281234567890123456', 'the receipt shows the code masked');
   });
 }
 
