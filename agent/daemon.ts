@@ -25,6 +25,15 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
   };
   process.on('uncaughtException', fatal('uncaught exception'));
   process.on('unhandledRejection', fatal('unhandled rejection'));
+  // Handlers go in before anything else: until a listener exists a SIGTERM kills the process
+  // outright, and systemd may send one the moment it has read READY. One that arrives during
+  // start-up is honoured as soon as there is something to stop.
+  let early: NodeJS.Signals | undefined;
+  const onEarly = (signal: NodeJS.Signals): void => {
+    early ??= signal;
+  };
+  process.on('SIGTERM', onEarly);
+  process.on('SIGINT', onEarly);
 
   const built = buildDevices(config, log);
   const agent = await startAgent({ config, log, devices: built.devices });
@@ -94,6 +103,9 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    process.off('SIGTERM', onEarly);
+    process.off('SIGINT', onEarly);
+    if (early !== undefined) stop(early, 0);
 
     if (script && simKeypad && simScanner) {
       const noteLog = log.child({ module: 'script' });
