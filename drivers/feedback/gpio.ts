@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { Backoff, type BackoffOptions } from '../backoff.js';
-import type { DeviceState, DeviceStatus } from '../device.js';
+import type { BackoffOptions } from '../backoff.js';
+import type { DeviceStatus } from '../device.js';
 import { DeviceError, DeviceErrorCode } from '../device-error.js';
+import { DeviceStateKeeper } from '../device-state.js';
 import { realTimers, type Bit, type GpioChip, type GpioLine, type Timers } from '../gpio/types.js';
 import type { Feedback, FeedbackPattern } from './types.js';
 
@@ -88,17 +89,11 @@ export class GpioFeedback extends EventEmitter implements Feedback {
   readonly #activeLow: boolean;
   readonly #chip: () => Promise<GpioChip>;
   readonly #log: Logger;
-  readonly #backoff: Backoff;
+  readonly #state: DeviceStateKeeper;
   readonly #timers: Timers;
   #lines: Partial<Record<FeedbackOutput, GpioLine>> = {};
   #online = false;
   #stepTimer: unknown;
-  #retryTimer: unknown;
-  #status: DeviceStatus;
-  #announced = false;
-  #everOnline = false;
-  #started = false;
-  #closed = false;
 
   constructor(opts: GpioFeedbackOptions) {
     super();
@@ -116,23 +111,28 @@ export class GpioFeedback extends EventEmitter implements Feedback {
     this.#activeLow = opts.activeLow ?? false;
     this.#chip = opts.chip;
     this.#log = opts.log.child({ module: 'feedback' });
-    this.#backoff = new Backoff(opts.backoff);
     this.#timers = opts.timers ?? realTimers;
-    this.#status = { device: this.name, state: 'absent', detail: 'not started' };
+    this.#state = new DeviceStateKeeper({
+      name: this.name,
+      log: this.#log,
+      emit: (status) => this.emit('state', status),
+      onlineMessage: 'feedback online',
+      unavailableMessage: 'feedback unavailable: buzzer and LEDs off',
+      backoff: opts.backoff,
+      timers: this.#timers,
+    });
   }
 
   status(): DeviceStatus {
-    return { ...this.#status };
+    return this.#state.status();
   }
 
   async start(): Promise<void> {
-    if (this.#started || this.#closed) return;
-    this.#started = true;
-    await this.#connect();
+    if (this.#state.begin()) await this.#connect();
   }
 
   signal(pattern: FeedbackPattern): void {
-    if (this.#closed) return;
+    if (this.#state.closed) return;
     this.#cancel();
     if (!this.#online) {
       this.#log.debug({ pattern }, 'feedback unavailable: signal dropped');
@@ -143,21 +143,18 @@ export class GpioFeedback extends EventEmitter implements Feedback {
   }
 
   close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    this.#closed = true;
+    if (this.#state.closed) return Promise.resolve();
+    this.#state.close();
     this.#cancel();
-    if (this.#retryTimer !== undefined) this.#timers.clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
     if (this.#online) this.#allOff();
     this.#release();
     return Promise.resolve();
   }
 
   async #connect(): Promise<void> {
-    this.#retryTimer = undefined;
     try {
       const chip = await this.#chip();
-      if (this.#closed) return;
+      if (this.#state.closed) return;
       // Open at the "off" level so nothing beeps or lights while the daemon starts.
       const off = this.#activeLow ? 'high' : 'low';
       for (const out of OUTPUTS) {
@@ -166,15 +163,14 @@ export class GpioFeedback extends EventEmitter implements Feedback {
       }
     } catch (e) {
       this.#release();
-      if (this.#closed) return;
-      this.#setState(this.#everOnline ? 'offline' : 'absent', detailOf(e));
+      if (this.#state.closed) return;
+      this.#state.set(this.#state.unavailable, detailOf(e));
       this.#scheduleRetry();
       return;
     }
     this.#online = true;
-    this.#everOnline = true;
-    this.#backoff.reset();
-    this.#setState('online');
+    this.#state.resetBackoff();
+    this.#state.set('online', undefined, { fields: { pins: this.#pins } });
   }
 
   #run(tl: PatternTimeline, i: number): void {
@@ -224,9 +220,9 @@ export class GpioFeedback extends EventEmitter implements Feedback {
   #writeFailed(e: unknown): void {
     this.#cancel();
     this.#release();
-    if (this.#closed) return;
-    // Logged once: setState speaks only on the change to offline, and nothing is written until back.
-    this.#setState('offline', detailOf(e));
+    if (this.#state.closed) return;
+    // Logged once: the state keeper speaks only on the change to offline, and nothing is written until back.
+    this.#state.set('offline', detailOf(e));
     this.#scheduleRetry();
   }
 
@@ -237,20 +233,7 @@ export class GpioFeedback extends EventEmitter implements Feedback {
   }
 
   #scheduleRetry(): void {
-    if (this.#closed) return;
-    this.#retryTimer = this.#timers.setTimeout(() => {
-      void this.#connect();
-    }, this.#backoff.next());
-  }
-
-  #setState(state: DeviceState, detail?: string): void {
-    const changed = !this.#announced || this.#status.state !== state;
-    this.#announced = true;
-    this.#status = { device: this.name, state, ...(detail !== undefined && { detail }) };
-    if (!changed) return;
-    if (state === 'online') this.#log.info({ pins: this.#pins }, 'feedback online');
-    else this.#log.warn({ state, detail }, 'feedback unavailable: buzzer and LEDs off');
-    this.emit('state', this.status());
+    this.#state.scheduleRetry(() => void this.#connect());
   }
 }
 

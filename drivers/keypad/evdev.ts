@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 import { close, open, read } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
-import { Backoff, type BackoffOptions } from '../backoff.js';
-import type { DeviceState, DeviceStatus } from '../device.js';
+import type { BackoffOptions } from '../backoff.js';
+import type { DeviceStatus } from '../device.js';
 import { DeviceError, DeviceErrorCode, deviceErrorFromErrno } from '../device-error.js';
+import { DeviceStateKeeper } from '../device-state.js';
 import { DEFAULT_EVDEV_KEYMAP, IGNORED_KEYCODES } from './keycodes.js';
 import {
   EV_KEY,
@@ -52,14 +53,7 @@ export class EvdevKeypad extends EventEmitter implements Keypad {
   readonly #keymap: Partial<Record<number, KeyName>>;
   readonly #decoder: InputEventDecoder;
   readonly #log: Logger;
-  readonly #backoff: Backoff;
-  #status: DeviceStatus;
-  #everOnline = false;
-  /** The first result of start() is always announced, even 'absent' over the initial 'absent'. */
-  #announced = false;
-  #started = false;
-  #closed = false;
-  #retry: NodeJS.Timeout | undefined;
+  readonly #state: DeviceStateKeeper;
 
   constructor(opts: EvdevKeypadOptions) {
     super();
@@ -68,8 +62,16 @@ export class EvdevKeypad extends EventEmitter implements Keypad {
     this.#keymap = { ...DEFAULT_EVDEV_KEYMAP, ...opts.keymap };
     this.#decoder = new InputEventDecoder(opts.wordSize ?? wordSizeOf());
     this.#log = opts.log.child({ module: 'keypad', backend: 'evdev' });
-    this.#backoff = new Backoff(opts.backoff);
-    this.#status = { device: this.name, state: 'absent', detail: `not started (${opts.path})` };
+    this.#state = new DeviceStateKeeper({
+      name: this.name,
+      log: this.#log,
+      emit: (status) => this.emit('state', status),
+      initialDetail: `not started (${opts.path})`,
+      onlineMessage: 'keypad online',
+      unavailableMessage: 'keypad unavailable',
+      logFields: { path: opts.path },
+      backoff: opts.backoff,
+    });
   }
 
   get wordSize(): WordSize {
@@ -77,41 +79,35 @@ export class EvdevKeypad extends EventEmitter implements Keypad {
   }
 
   status(): DeviceStatus {
-    return { ...this.#status };
+    return this.#state.status();
   }
 
   /** Resolves after the first open attempt; a missing device is reported, not thrown. */
   async start(): Promise<void> {
-    if (this.#started || this.#closed) return;
-    this.#started = true;
-    await this.#open();
+    if (this.#state.begin()) await this.#open();
   }
 
   close(): Promise<void> {
-    this.#closed = true;
-    if (this.#retry !== undefined) clearTimeout(this.#retry);
-    this.#retry = undefined;
+    this.#state.close();
     return Promise.resolve();
   }
 
   async #open(): Promise<void> {
-    this.#retry = undefined;
     let fd: number;
     try {
       fd = await openAsync(this.#path, 'r');
     } catch (e) {
-      if (this.#closed) return;
-      this.#setState(this.#everOnline ? 'offline' : 'absent', openError(this.#path, e).message);
+      if (this.#state.closed) return;
+      this.#state.set(this.#state.unavailable, openError(this.#path, e).message);
       this.#scheduleRetry();
       return;
     }
-    if (this.#closed) {
+    if (this.#state.closed) {
       close(fd, () => undefined);
       return;
     }
     this.#decoder.reset();
-    this.#everOnline = true;
-    this.#setState('online');
+    this.#state.set('online');
     void this.#readLoop(fd);
   }
 
@@ -122,7 +118,7 @@ export class EvdevKeypad extends EventEmitter implements Keypad {
     try {
       for (;;) {
         const { bytesRead } = await readAsync(fd, buf, 0, buf.length, null);
-        if (this.#closed) return;
+        if (this.#state.closed) return;
         if (bytesRead === 0) {
           lost = new DeviceError(DeviceErrorCode.Io, this.name, 'input device closed (unplugged?)', {
             where: this.#path,
@@ -131,18 +127,18 @@ export class EvdevKeypad extends EventEmitter implements Keypad {
         }
         // A press in the same chunk as a later read error still counts: decode before looping.
         for (const ev of this.#decoder.push(buf.subarray(0, bytesRead))) this.#onEvent(ev);
-        this.#backoff.reset();
+        this.#state.resetBackoff();
       }
     } catch (e) {
       lost = e;
     } finally {
       close(fd, () => undefined);
-      if (!this.#closed && lost !== undefined) this.#lost(lost);
+      if (!this.#state.closed && lost !== undefined) this.#lost(lost);
     }
   }
 
   #onEvent(ev: InputEvent): void {
-    if (ev.type !== EV_KEY || ev.value !== KEY_PRESS || this.#closed) return;
+    if (ev.type !== EV_KEY || ev.value !== KEY_PRESS || this.#state.closed) return;
     const key = this.#keymap[ev.code];
     if (key !== undefined) {
       this.emit('key', key);
@@ -154,26 +150,12 @@ export class EvdevKeypad extends EventEmitter implements Keypad {
   #lost(e: unknown): void {
     const err = e instanceof DeviceError ? e : deviceErrorFromErrno(this.name, this.#path, e, 'input');
     this.#decoder.reset();
-    this.#setState('offline', err.message);
+    this.#state.set('offline', err.message);
     this.#scheduleRetry();
   }
 
   #scheduleRetry(): void {
-    if (this.#closed) return;
-    this.#retry = setTimeout(() => {
-      void this.#open();
-    }, this.#backoff.next());
-  }
-
-  /** Emits when the state changes; a retry failing for a new reason only updates the detail. */
-  #setState(state: DeviceState, detail?: string): void {
-    const changed = !this.#announced || this.#status.state !== state;
-    this.#announced = true;
-    this.#status = { device: this.name, state, ...(detail !== undefined && { detail }) };
-    if (!changed) return;
-    if (state === 'online') this.#log.info({ path: this.#path }, 'keypad online');
-    else this.#log.warn({ path: this.#path, state, detail }, 'keypad unavailable');
-    this.emit('state', this.status());
+    this.#state.scheduleRetry(() => void this.#open());
   }
 }
 

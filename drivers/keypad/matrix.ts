@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { isKeyName } from '../../config/keys.js';
-import { Backoff, type BackoffOptions } from '../backoff.js';
-import type { DeviceState, DeviceStatus } from '../device.js';
+import type { BackoffOptions } from '../backoff.js';
+import type { DeviceStatus } from '../device.js';
 import { DeviceError, DeviceErrorCode } from '../device-error.js';
+import { DeviceStateKeeper } from '../device-state.js';
 import { realTimers, type GpioChip, type GpioLine, type Timers } from '../gpio/types.js';
 import type { KeyName, Keypad } from './types.js';
 
@@ -66,7 +67,7 @@ export class MatrixKeypad extends EventEmitter implements Keypad {
   readonly #interval: number;
   readonly #stableSamples: number;
   readonly #log: Logger;
-  readonly #backoff: Backoff;
+  readonly #state: DeviceStateKeeper;
   readonly #timers: Timers;
   #rowLines: GpioLine[] = [];
   #colLines: GpioLine[] = [];
@@ -74,17 +75,11 @@ export class MatrixKeypad extends EventEmitter implements Keypad {
   /** Bumped on every teardown so callbacks from released lines and stale timers do nothing. */
   #gen = 0;
   #scanTimer: unknown;
-  #retryTimer: unknown;
   #candidate = '';
   #count = 0;
   /** A key (or ghost) was decided: nothing more until all keys are released. */
   #locked = false;
-  #status: DeviceStatus;
-  #announced = false;
-  #everOnline = false;
   #onlineAt = 0;
-  #started = false;
-  #closed = false;
 
   constructor(opts: MatrixKeypadOptions) {
     super();
@@ -97,48 +92,50 @@ export class MatrixKeypad extends EventEmitter implements Keypad {
     // Samples spanning debounceMs: at 20/5 the key is read at 0, 5, 10, 15 and 20 ms.
     this.#stableSamples = Math.ceil((opts.debounceMs ?? 20) / this.#interval) + 1;
     this.#log = opts.log.child({ module: 'keypad', backend: 'matrix' });
-    this.#backoff = new Backoff(opts.backoff);
     this.#timers = opts.timers ?? realTimers;
-    this.#status = { device: this.name, state: 'absent', detail: 'not started' };
+    this.#state = new DeviceStateKeeper({
+      name: this.name,
+      log: this.#log,
+      emit: (status) => this.emit('state', status),
+      onlineMessage: 'keypad online',
+      unavailableMessage: 'keypad unavailable',
+      backoff: opts.backoff,
+      timers: this.#timers,
+    });
   }
 
   status(): DeviceStatus {
-    return { ...this.#status };
+    return this.#state.status();
   }
 
   /** Resolves after the first attempt; a missing chip or pin is reported, not thrown. */
   async start(): Promise<void> {
-    if (this.#started || this.#closed) return;
-    this.#started = true;
-    await this.#connect();
+    if (this.#state.begin()) await this.#connect();
   }
 
   close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    this.#closed = true;
-    this.#clearRetry();
+    if (this.#state.closed) return Promise.resolve();
+    this.#state.close();
     this.#teardown();
     return Promise.resolve();
   }
 
   async #connect(): Promise<void> {
-    this.#retryTimer = undefined;
     try {
       const chip = await this.#chip();
-      if (this.#closed) return;
+      if (this.#state.closed) return;
       this.#openLines(chip);
       // Lines that export but cannot be read would flap online/offline: probe before saying online.
       for (const col of this.#colLines) col.read();
     } catch (e) {
       this.#teardown();
-      if (this.#closed) return;
-      this.#setState(this.#everOnline ? 'offline' : 'absent', detailOf(e));
+      if (this.#state.closed) return;
+      this.#state.set(this.#state.unavailable, detailOf(e));
       this.#scheduleRetry();
       return;
     }
-    this.#everOnline = true;
     this.#onlineAt = Date.now();
-    this.#setState('online');
+    this.#state.set('online');
     // A key held while we start (or stuck) must be released before it can count.
     this.#goIdle(true);
   }
@@ -155,7 +152,7 @@ export class MatrixKeypad extends EventEmitter implements Keypad {
   }
 
   #onEdge(gen: number, err: Error | null | undefined): void {
-    if (gen !== this.#gen || this.#closed) return;
+    if (gen !== this.#gen || this.#state.closed) return;
     if (err) {
       this.#fail(err);
       return;
@@ -216,7 +213,7 @@ export class MatrixKeypad extends EventEmitter implements Keypad {
         if (sample === MULTI) this.#log.debug('several keys down: ignored until all are released');
         else this.#emitKey(sample);
         // A listener may have closed us.
-        if (gen !== this.#gen || this.#closed) return;
+        if (gen !== this.#gen || this.#state.closed) return;
       }
     }
     this.#scanTimer = this.#timers.setTimeout(() => {
@@ -252,10 +249,10 @@ export class MatrixKeypad extends EventEmitter implements Keypad {
 
   /** The lines are gone (EIO, watch error): drop them and come back with backoff. */
   #fail(e: unknown): void {
-    if (this.#closed) return;
+    if (this.#state.closed) return;
     this.#teardown();
-    if (Date.now() - this.#onlineAt >= STABLE_ONLINE_MS) this.#backoff.reset();
-    this.#setState('offline', detailOf(e));
+    if (Date.now() - this.#onlineAt >= STABLE_ONLINE_MS) this.#state.resetBackoff();
+    this.#state.set('offline', detailOf(e));
     this.#scheduleRetry();
   }
 
@@ -281,25 +278,7 @@ export class MatrixKeypad extends EventEmitter implements Keypad {
   }
 
   #scheduleRetry(): void {
-    if (this.#closed) return;
-    this.#retryTimer = this.#timers.setTimeout(() => {
-      void this.#connect();
-    }, this.#backoff.next());
-  }
-
-  #clearRetry(): void {
-    if (this.#retryTimer !== undefined) this.#timers.clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-  }
-
-  #setState(state: DeviceState, detail?: string): void {
-    const changed = !this.#announced || this.#status.state !== state;
-    this.#announced = true;
-    this.#status = { device: this.name, state, ...(detail !== undefined && { detail }) };
-    if (!changed) return;
-    if (state === 'online') this.#log.info('keypad online');
-    else this.#log.warn({ state, detail }, 'keypad unavailable');
-    this.emit('state', this.status());
+    this.#state.scheduleRetry(() => void this.#connect());
   }
 }
 

@@ -9,9 +9,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { Backoff, type BackoffOptions } from '../backoff.js';
+import type { BackoffOptions } from '../backoff.js';
 import { DeviceError, DeviceErrorCode } from '../device-error.js';
-import type { DeviceState, DeviceStatus } from '../device.js';
+import { DeviceStateKeeper } from '../device-state.js';
+import type { DeviceStatus } from '../device.js';
 import type { PrintDocument } from './document.js';
 import {
   checkEncodeOptions,
@@ -63,19 +64,12 @@ export class EscposPrinter extends EventEmitter implements Printer {
   readonly #encode: EncodeOptions;
   readonly #statusTimeoutMs: number;
   readonly #log: Logger;
-  readonly #backoff: Backoff;
-  #status: DeviceStatus = { device: 'printer', state: 'absent', detail: 'not started' };
+  readonly #state: DeviceStateKeeper;
   #linkOpen = false;
   #openedAt = 0;
-  #everOnline = false;
   /** Why the printer cannot print although the link is up ('paper out'…), from its own answer. */
   #blocked: string | undefined;
-  #started = false;
-  /** Whether any state was emitted yet: the first report after start() is never quiet. */
-  #reported = false;
-  #closed = false;
   #closing: Promise<void> | undefined;
-  #timer: NodeJS.Timeout | undefined;
   /** Prints, status queries and reconnects run one after another on this chain. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -93,23 +87,31 @@ export class EscposPrinter extends EventEmitter implements Printer {
     this.#transport = opts.transport;
     this.#statusTimeoutMs = opts.statusTimeoutMs ?? 500;
     this.#log = opts.log.child({ module: 'printer', where: opts.transport.where });
-    this.#backoff = new Backoff(opts.backoff);
+    // A new detail is news too ('paper near end'), unless the caller marks it quiet.
+    this.#state = new DeviceStateKeeper({
+      name: this.name,
+      log: this.#log,
+      emit: (status) => this.emit('state', status),
+      onlineMessage: 'printer online',
+      unavailableMessage: 'printer not available',
+      detailChange: 'emit',
+      backoff: opts.backoff,
+    });
     this.#transport.on('close', this.#onClose);
   }
 
   status(): DeviceStatus {
-    return { ...this.#status };
+    return this.#state.status();
   }
 
   /** Opens the link; a missing printer is reported (`absent`) and retried, never thrown. */
   async start(): Promise<void> {
-    if (this.#started || this.#closed) return;
-    this.#started = true;
-    await this.#run(() => this.#attempt());
+    if (this.#state.begin()) await this.#run(() => this.#attempt());
   }
 
   print(doc: PrintDocument): Promise<void> {
-    if (this.#closed) return Promise.reject(this.#error(DeviceErrorCode.Unavailable, 'printer is closed'));
+    if (this.#state.closed)
+      return Promise.reject(this.#error(DeviceErrorCode.Unavailable, 'printer is closed'));
     let bytes: Buffer;
     try {
       bytes = encodeDocument(doc, this.#encode);
@@ -121,7 +123,7 @@ export class EscposPrinter extends EventEmitter implements Printer {
 
   /** DLE EOT on a two-way link (unknown fields when it does not answer); all unknown on a one-way one. */
   query(): Promise<EscposStatus> {
-    if (this.#closed || !this.#linkOpen || !this.#transport.twoWay)
+    if (this.#state.closed || !this.#linkOpen || !this.#transport.twoWay)
       return Promise.resolve({ ...UNKNOWN_STATUS });
     return this.#run(async () => {
       if (!this.#linkOpen) return { ...UNKNOWN_STATUS };
@@ -138,9 +140,7 @@ export class EscposPrinter extends EventEmitter implements Printer {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#closed = true;
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+      this.#state.close();
       this.#transport.off('close', this.#onClose);
       // Closing first makes a job stuck on a full printer fail now instead of at its timeout.
       await this.#transport.close().catch(() => undefined);
@@ -158,12 +158,10 @@ export class EscposPrinter extends EventEmitter implements Printer {
   }
 
   async #printNow(bytes: Buffer): Promise<void> {
-    if (this.#closed) throw this.#error(DeviceErrorCode.Unavailable, 'printer is closed');
+    if (this.#state.closed) throw this.#error(DeviceErrorCode.Unavailable, 'printer is closed');
     if (!this.#linkOpen) {
-      throw this.#error(
-        DeviceErrorCode.Unavailable,
-        `not ready: ${this.#status.detail ?? this.#status.state}`,
-      );
+      const { detail, state } = this.#state.status();
+      throw this.#error(DeviceErrorCode.Unavailable, `not ready: ${detail ?? state}`);
     }
     if (this.#transport.twoWay) {
       let cause: string | undefined;
@@ -184,16 +182,15 @@ export class EscposPrinter extends EventEmitter implements Printer {
 
   /** Reopens the link if needed and checks the printer can print; reschedules itself until it can. */
   async #attempt(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#closed) return;
+    this.#state.cancelRetry();
+    if (this.#state.closed) return;
     if (!this.#linkOpen) {
       try {
         await this.#transport.open();
       } catch (e) {
         const err = this.#asDeviceError(e);
         // Retries that fail for a new errno are not news: the kiosk already shows the printer as gone.
-        this.#setState(this.#everOnline ? 'offline' : 'absent', err.message, { quiet: true });
+        this.#state.set(this.#state.unavailable, err.message, { quiet: true });
         this.#schedule();
         return;
       }
@@ -228,13 +225,13 @@ export class EscposPrinter extends EventEmitter implements Printer {
     const cause = blockingCause(s) ?? (silent ? this.#blocked : undefined);
     if (cause !== undefined) {
       this.#blocked = cause;
-      this.#setState('offline', cause);
+      this.#state.set('offline', cause);
       this.#schedule();
       return cause;
     }
     this.#blocked = undefined;
-    this.#everOnline = true;
-    this.#setState('online', s.paper === 'near-end' ? 'paper near end' : this.#transport.where);
+    const detail = s.paper === 'near-end' ? 'paper near end' : this.#transport.where;
+    this.#state.set('online', detail, { fields: { detail } });
     return undefined;
   }
 
@@ -243,46 +240,30 @@ export class EscposPrinter extends EventEmitter implements Printer {
     const err = this.#asDeviceError(e);
     if (this.#linkOpen) {
       this.#linkOpen = false;
-      if (Date.now() - this.#openedAt >= STABLE_MS) this.#backoff.reset();
+      if (Date.now() - this.#openedAt >= STABLE_MS) this.#state.resetBackoff();
       await this.#transport.close().catch(() => undefined);
     }
-    this.#setState(this.#everOnline ? 'offline' : 'absent', err.message);
+    this.#state.set(this.#state.unavailable, err.message);
     this.#schedule();
     return err;
   }
 
   readonly #onClose = (cause: Error | undefined): void => {
-    if (this.#closed || !this.#linkOpen) return;
+    if (this.#state.closed || !this.#linkOpen) return;
     this.#linkOpen = false;
     this.#log.warn({ err: cause }, 'printer link lost');
     if (Date.now() - this.#openedAt >= STABLE_MS) {
       // Network printers drop idle connections: try once at once, and stay online if that works.
-      this.#backoff.reset();
+      this.#state.resetBackoff();
       void this.#run(() => this.#attempt());
     } else {
-      this.#setState('offline', this.#asDeviceError(cause).message);
+      this.#state.set('offline', this.#asDeviceError(cause).message);
       this.#schedule();
     }
   };
 
   #schedule(): void {
-    if (this.#closed || this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.#run(() => this.#attempt());
-    }, this.#backoff.next());
-  }
-
-  #setState(state: DeviceState, detail: string, opts: { quiet?: boolean } = {}): void {
-    if (this.#closed) return;
-    const same = this.#status.state === state;
-    if (same && this.#status.detail === detail) return;
-    this.#status = { device: this.name, state, detail };
-    if (same && opts.quiet === true && this.#reported) return;
-    this.#reported = true;
-    if (state === 'online') this.#log.info({ detail }, 'printer online');
-    else this.#log.warn({ state, detail }, 'printer not available');
-    this.emit('state', this.status());
+    this.#state.scheduleRetry(() => void this.#run(() => this.#attempt()));
   }
 
   #error(code: DeviceErrorCode, message: string, hint?: string): DeviceError {

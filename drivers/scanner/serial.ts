@@ -9,8 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { SerialPortStream, type OpenOptions } from '@serialport/stream';
 import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';
-import { Backoff, type BackoffOptions } from '../backoff.js';
+import type { BackoffOptions } from '../backoff.js';
 import { DeviceError, DeviceErrorCode, deviceErrorFromErrno } from '../device-error.js';
+import { DeviceStateKeeper } from '../device-state.js';
 import type { DeviceStatus } from '../device.js';
 import { maskCode } from '../mask.js';
 import { LineValidator, RejectTally, decodeLossy, type RejectReason } from './framing.js';
@@ -53,20 +54,13 @@ export class SerialScanner extends EventEmitter implements Scanner {
   readonly #path: string;
   readonly #settings: { binding: BindingInterface; path: string; baudRate: number };
   readonly #log: Logger;
-  readonly #backoff: Backoff;
+  readonly #state: DeviceStateKeeper;
   readonly #validator: LineValidator;
   readonly #splitter: LineSplitter;
   readonly #tally = new RejectTally();
-  #status: DeviceStatus = { device: 'scanner', state: 'absent', detail: 'not started' };
   #port: SerialPortStream | undefined;
-  #everOnline = false;
-  /** The first result of start() is always emitted, even if it matches the initial 'absent'. */
-  #reported = false;
-  #started = false;
-  #closed = false;
   #attempt: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
-  #retryTimer: NodeJS.Timeout | undefined;
   #staleTimer: NodeJS.Timeout | undefined;
 
   /** Throws only for options that could never work (bad lengths, baud rate, terminator). */
@@ -88,7 +82,16 @@ export class SerialScanner extends EventEmitter implements Scanner {
       baudRate: opts.baudRate,
     };
     this.#log = opts.log.child({ module: 'scanner' });
-    this.#backoff = new Backoff(opts.backoff);
+    // A new cause for the same state is logged, not emitted.
+    this.#state = new DeviceStateKeeper({
+      name: this.name,
+      log: this.#log,
+      emit: (status) => this.emit('state', status),
+      onlineMessage: 'scanner online',
+      unavailableMessage: (state) => `scanner ${state}`,
+      detailChange: 'log',
+      backoff: opts.backoff,
+    });
     this.#validator = new LineValidator(opts);
     this.#splitter = new LineSplitter({
       maxLineBytes: this.#validator.maxLineBytes,
@@ -102,13 +105,12 @@ export class SerialScanner extends EventEmitter implements Scanner {
   }
 
   status(): DeviceStatus {
-    return { ...this.#status };
+    return this.#state.status();
   }
 
   /** Resolves after the first open attempt, online or not; never rejects. */
   start(): Promise<void> {
-    if (this.#started || this.#closed) return this.#attempt ?? Promise.resolve();
-    this.#started = true;
+    if (!this.#state.begin()) return this.#attempt ?? Promise.resolve();
     return this.#open();
   }
 
@@ -118,8 +120,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
   }
 
   async #shutdown(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#retryTimer);
+    this.#state.close();
     clearTimeout(this.#staleTimer);
     await this.#attempt; // an open in flight lands in #port and is closed below
     const port = this.#port;
@@ -134,8 +135,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
   }
 
   #open(): Promise<void> {
-    this.#retryTimer = undefined;
-    if (this.#closed) return Promise.resolve();
+    if (this.#state.closed) return Promise.resolve();
     // Only throws for a missing path or baud rate, which the constructor has already refused.
     const { binding, path, baudRate } = this.#settings;
     const port = new SerialPortStream({ binding, path, baudRate, autoOpen: false, lock: true });
@@ -157,7 +157,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
 
   #opened(port: SerialPortStream): void {
     this.#port = port;
-    if (this.#closed) return;
+    if (this.#state.closed) return;
     this.#splitter.reset();
     port.on('data', (chunk: Buffer) => {
       this.#onData(port, chunk);
@@ -168,22 +168,20 @@ export class SerialScanner extends EventEmitter implements Scanner {
     port.on('end', () => {
       this.#lost(port, new Error('end of stream'));
     });
-    this.#backoff.reset();
-    this.#everOnline = true;
-    this.#setStatus('online', this.#path);
+    this.#state.resetBackoff();
+    this.#state.set('online', this.#path, { fields: { path: this.#path } });
   }
 
   #openFailed(e: unknown): void {
-    if (this.#closed) return;
+    if (this.#state.closed) return;
     const detail = this.#describe(e);
-    // 'absent' until it has been seen once: the kiosk tells "never plugged in" from "pulled out".
-    const changed = this.#setStatus(this.#everOnline ? 'offline' : 'absent', detail);
-    if (!changed) this.#log.debug({ attempt: this.#backoff.attempt, detail }, 'scanner still unavailable');
+    const changed = this.#state.set(this.#state.unavailable, detail);
+    if (!changed) this.#log.debug({ attempt: this.#state.attempt, detail }, 'scanner still unavailable');
     this.#scheduleReopen();
   }
 
   #lost(port: SerialPortStream, err: Error): void {
-    if (port !== this.#port || this.#closed) return;
+    if (port !== this.#port || this.#state.closed) return;
     this.#port = undefined;
     port.removeAllListeners('data').removeAllListeners('close').removeAllListeners('end');
     if (port.isOpen) port.close(() => undefined);
@@ -194,7 +192,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
     // serialport reports an unplug as e.g. "bad file descriptor"; say what happened to the port.
     const { code } = err as NodeJS.ErrnoException;
     const cause = Object.assign(new Error(`disconnected: ${err.message}`), { code });
-    this.#setStatus('offline', this.#describe(cause));
+    this.#state.set('offline', this.#describe(cause));
     this.#scheduleReopen();
   }
 
@@ -208,8 +206,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
   }
 
   #scheduleReopen(): void {
-    if (this.#closed || this.#retryTimer !== undefined) return;
-    this.#retryTimer = setTimeout(() => void this.#open(), this.#backoff.next());
+    this.#state.scheduleRetry(() => void this.#open());
   }
 
   #describe(e: unknown): string {
@@ -224,24 +221,8 @@ export class SerialScanner extends EventEmitter implements Scanner {
     return deviceErrorFromErrno(this.name, this.#path, err, GROUP).message;
   }
 
-  /** Emits 'state' only when the state changes; a new cause for the same state is logged, not emitted. */
-  #setStatus(state: DeviceStatus['state'], detail: string): boolean {
-    if (this.#status.state === state && this.#reported) {
-      if (this.#status.detail === detail) return false;
-      this.#status = { device: this.name, state, detail };
-      this.#log.info({ state, detail }, `scanner still ${state}`);
-      return true;
-    }
-    this.#status = { device: this.name, state, detail };
-    this.#reported = true;
-    if (state === 'online') this.#log.info({ path: this.#path }, 'scanner online');
-    else this.#log.warn({ state, detail }, `scanner ${state}`);
-    this.emit('state', this.status());
-    return true;
-  }
-
   #onData(port: SerialPortStream, chunk: Buffer): void {
-    if (port !== this.#port || this.#closed) return;
+    if (port !== this.#port || this.#state.closed) return;
     this.#handle(this.#splitter.push(chunk, performance.now()));
   }
 
@@ -263,7 +244,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
     clearTimeout(this.#staleTimer);
     this.#staleTimer = undefined;
     const at = this.#splitter.staleAt();
-    if (at === undefined || this.#closed) return;
+    if (at === undefined || this.#state.closed) return;
     const delay = Math.max(1, Math.ceil(at - performance.now()));
     this.#staleTimer = setTimeout(() => {
       this.#handle(this.#splitter.expire(performance.now()));
@@ -272,7 +253,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
   }
 
   #emitScan(code: string): void {
-    if (this.#closed || this.#status.state !== 'online') return;
+    if (this.#state.closed || this.#state.state !== 'online') return;
     this.#log.debug({ code: maskCode(code) }, 'scan');
     try {
       this.emit('scan', code);

@@ -116,15 +116,7 @@ class TcpTransport extends EventEmitter implements PrinterTransport {
 
   async request(data: Buffer, replyBytes: number, timeoutMs: number): Promise<Buffer | null> {
     if (!this.#socket) return null;
-    this.#replies.clear();
-    const reply = this.#replies.take(replyBytes, timeoutMs);
-    try {
-      await this.write(data);
-    } catch (e) {
-      this.#replies.cancel();
-      throw e;
-    }
-    return reply;
+    return this.#replies.exchange((d) => this.write(d), data, replyBytes, timeoutMs);
   }
 
   async close(): Promise<void> {

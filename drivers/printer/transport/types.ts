@@ -65,6 +65,27 @@ export class ReplyBuffer {
     });
   }
 
+  /**
+   * A `PrinterTransport.request()` over this buffer: listens before writing so a fast answer is not
+   * missed, and a failed write ends the wait and rejects.
+   */
+  async exchange(
+    write: (data: Buffer) => Promise<void>,
+    data: Buffer,
+    n: number,
+    timeoutMs: number,
+  ): Promise<Buffer | null> {
+    this.clear();
+    const reply = this.take(n, timeoutMs);
+    try {
+      await write(data);
+    } catch (e) {
+      this.cancel();
+      throw e;
+    }
+    return reply;
+  }
+
   /** Ends a pending `take` with null (the link closed). */
   cancel(): void {
     const w = this.#waiter;
