@@ -16,6 +16,7 @@ import { runSimulator } from './sim/terminal.js';
 import { runDaemon } from './daemon.js';
 import { queueCommand } from './cli/queue.js';
 import { reprintCommand } from './cli/reprint.js';
+import { doctorCommand } from './doctor/doctor.js';
 import { ledgerPath } from './store-open.js';
 import { pino } from 'pino';
 
@@ -32,6 +33,10 @@ const USAGE = `usage: xpos-agent <command> [options]
   queue list|show ID|report [--config FILE] [--status S] [--json]
                                    read the ledger (safe while the daemon runs)
   reprint ID|last [--config FILE]  print a receipt again (by sale id, out_biz_id or request_id)
+  doctor         [--config FILE] [--json] [--print-test]
+                                   check config, secret, devices, printer, gateway, ledger; one
+                                   OK/WARN/FAIL line each with the fix; exit 0 ok, 1 warn, 2 fail,
+                                   78 invalid config. --print-test prints a test receipt
 
   --config defaults to ${DEFAULT_CONFIG_PATH}`;
 
@@ -87,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       'secret-file': { type: 'string' },
       status: { type: 'string' },
       json: { type: 'boolean' },
+      'print-test': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -141,6 +147,14 @@ async function main(argv: string[]): Promise<number> {
         process.stdout,
         process.stderr,
       );
+    }
+    case 'doctor': {
+      const code = await doctorCommand(
+        { configPath, json: values.json === true, printTest: values['print-test'] === true },
+        process.stdout,
+      );
+      // A DNS lookup that timed out still holds a libuv thread; the report is out, so do not wait for it.
+      return process.exit(code);
     }
     case 'sandbox': {
       const port = values.port === undefined ? 0 : Number(values.port);
