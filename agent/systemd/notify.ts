@@ -85,12 +85,16 @@ export function createNotifier(opts: NotifyOptions): Notifier {
     status: (status) => send(`STATUS=${oneLine(status)}`),
     watchdog: (alive) => {
       if (!(usec > 0) || !forUs || timer) return;
-      timer = setInterval(() => {
-        const ok = alive();
-        if (ok) send('WATCHDOG=1');
-        if (ok === unhealthy) log[ok ? 'info' : 'error'](ok ? 'healthy again' : 'unhealthy: watchdog pings stop');
-        unhealthy = !ok;
-      }, Math.max(500, Math.floor(usec / 2000)));
+      timer = setInterval(
+        () => {
+          const ok = alive();
+          if (ok) send('WATCHDOG=1');
+          if (ok === unhealthy)
+            log[ok ? 'info' : 'error'](ok ? 'healthy again' : 'unhealthy: watchdog pings stop');
+          unhealthy = !ok;
+        },
+        Math.max(500, Math.floor(usec / 2000)),
+      );
       timer.unref();
     },
     stopping: (status) => {
