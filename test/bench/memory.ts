@@ -37,8 +37,17 @@ const SALES = Number(process.env['BENCH_MEMORY_SALES'] ?? 10_000);
 const EVERY = Number(process.env['BENCH_MEMORY_EVERY'] ?? 1_000);
 const TARGET_KB = 60 * 1024;
 const GROWTH_LIMIT_KB = 200;
-/** Node flags to try on the daemon, e.g. "--max-semi-space-size=2" (printed with the figures). */
-const DAEMON_NODE_ARGS = (process.env['BENCH_DAEMON_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+/**
+ * Node flags on the daemon: by default the NODE_OPTIONS the systemd unit sets, so the figure is the
+ * kiosk's; BENCH_DAEMON_NODE_ARGS overrides (empty string: plain node). Printed with the figures.
+ */
+const UNIT_NODE_OPTIONS =
+  /^Environment=NODE_OPTIONS=(.*)$/m.exec(
+    readFileSync(new URL('../../../systemd/xpos-agent.service', import.meta.url), 'utf8'),
+  )?.[1] ?? '';
+const DAEMON_NODE_ARGS = (process.env['BENCH_DAEMON_NODE_ARGS'] ?? UNIT_NODE_OPTIONS)
+  .split(/\s+/)
+  .filter(Boolean);
 /** One sale that has not finished in this long means the kiosk is stuck, not slow. */
 const STALL_MS = 30_000;
 
