@@ -7,7 +7,7 @@ NPM   ?= npm
 STAMP := node_modules/.deps-stamp
 SRC   := $(shell find agent drivers config -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps build run test typecheck lint format bench chaos clean check-node
+.PHONY: all deps sysdeps build run test typecheck lint format bench chaos clean check-node
 
 all: build
 
@@ -42,7 +42,18 @@ lint: deps
 format: deps
 	node_modules/.bin/prettier --write .
 
-test: typecheck lint build
+# System packages the tests use: socat (real serial ptys), systemd (systemd-analyze on the unit),
+# dpkg (make deb). Installed with apt when missing, as root or through passwordless sudo.
+SYSDEPS := socat:socat systemd-analyze:systemd dpkg-deb:dpkg
+sysdeps:
+	@missing=; for pair in $(SYSDEPS); do command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair##*:}"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo=sudo; else \
+	  echo "the tests need:$$missing; install them: sudo apt-get install$$missing" >&2; exit 1; fi; \
+	echo "installing:$$missing"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null
+
+test: sysdeps typecheck lint build
 	node_modules/.bin/tap
 
 # Timing goals are measured here and printed, never asserted in a test that could flake. The
