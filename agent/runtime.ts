@@ -9,6 +9,7 @@ import type { Feedback } from '../drivers/feedback/types.js';
 import type { Keypad, KeyName } from '../drivers/keypad/types.js';
 import type { Printer } from '../drivers/printer/types.js';
 import type { Scanner } from '../drivers/scanner/types.js';
+import { DeviceWatch } from './device-watch.js';
 import { asError } from './errors.js';
 import { saleResult, serviceReason } from './outcome.js';
 import { initialKiosk, step } from './kiosk.js';
@@ -76,12 +77,13 @@ export class Runtime {
   readonly #receipts: Receipts;
   #stopping: Promise<void> | undefined;
   /** The last state each device reported, by device name. */
-  readonly #deviceStates = new Map<string, DeviceStatus>();
+  readonly #watch: DeviceWatch;
   #started = false;
 
   constructor(deps: RuntimeDeps) {
     this.#d = deps;
     this.#log = deps.log.child({ module: 'runtime' });
+    this.#watch = new DeviceWatch(deps.devices, this.#log, this.#onDeviceChange);
     this.#settings = kioskSettings(deps.config);
     this.#keys = keyLookup(deps.config);
     this.#now = deps.now ?? Date.now;
@@ -127,9 +129,9 @@ export class Runtime {
   /** Start devices (a missing device is reported, not fatal) and begin taking input. */
   async start(): Promise<void> {
     const { keypad, scanner, printer, feedback } = this.#d.devices;
-    keypad.on('key', this.#onKey).on('state', this.#onDeviceState);
-    scanner.on('scan', this.#onScan).on('state', this.#onDeviceState);
-    printer.on('state', this.#onDeviceState);
+    keypad.on('key', this.#onKey);
+    scanner.on('scan', this.#onScan);
+    this.#watch.attach();
     for (const device of [feedback, printer, scanner, keypad]) {
       try {
         await device.start();
@@ -137,7 +139,7 @@ export class Runtime {
         this.#log.error({ device: device.name, err: asError(e) }, 'device failed to start');
       }
     }
-    for (const device of [printer, scanner, keypad]) this.#deviceStates.set(device.name, device.status());
+    this.#watch.settle();
     this.#started = true;
     this.#updateService();
     if (this.#d.outOfService !== undefined) feedback.signal('attention');
@@ -169,9 +171,9 @@ export class Runtime {
 
   async #shutdown(deadlineMs: number): Promise<void> {
     const { keypad, scanner, printer, feedback } = this.#d.devices;
-    keypad.off('key', this.#onKey).off('state', this.#onDeviceState);
-    scanner.off('scan', this.#onScan).off('state', this.#onDeviceState);
-    printer.off('state', this.#onDeviceState);
+    keypad.off('key', this.#onKey);
+    scanner.off('scan', this.#onScan);
+    this.#watch.detach();
     clearTimeout(this.#timer);
     clearInterval(this.#resolver);
     this.#stop.abort(new Error('stopping'));
@@ -202,12 +204,7 @@ export class Runtime {
     this.dispatch({ kind: 'scan', code });
   };
 
-  readonly #onDeviceState = (status: DeviceStatus): void => {
-    const before = this.#deviceStates.get(status.device);
-    this.#deviceStates.set(status.device, status);
-    if (before?.state === status.state && before.detail === status.detail) return;
-    const level = status.state === 'online' ? 'info' : 'warn';
-    this.#log[level]({ device: status.device, state: status.state, detail: status.detail }, 'device state');
+  readonly #onDeviceChange = (status: DeviceStatus): void => {
     if (status.state !== 'online') this.#d.devices.feedback.signal('offline');
     // The printer is back: print what failed while it was away.
     else if (status.device === this.#d.devices.printer.name) this.#track(this.#receipts.sweep(this.#busy));
@@ -219,8 +216,8 @@ export class Runtime {
     const { scanner, keypad } = this.#d.devices;
     const reason = serviceReason({
       ledger: this.#d.outOfService,
-      scanner: this.#deviceStates.get(scanner.name),
-      keypad: this.#deviceStates.get(keypad.name),
+      scanner: this.#watch.get(scanner.name),
+      keypad: this.#watch.get(keypad.name),
       scanSellsPreset: this.#settings.idleScanPreset !== undefined,
     });
     if (reason !== this.#kiosk.memory.outOfService) {
@@ -230,7 +227,7 @@ export class Runtime {
 
   /** What each device last reported (doctor, status line). */
   deviceStates(): DeviceStatus[] {
-    return [...this.#deviceStates.values()];
+    return this.#watch.list();
   }
 
   #execute(effect: KioskEffect): void {
