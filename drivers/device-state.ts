@@ -155,3 +155,8 @@ export class DeviceStateKeeper {
     this.#backoff.reset();
   }
 }
+
+/** A device error as the one-line detail a status carries. */
+export function detailOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

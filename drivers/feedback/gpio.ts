@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BackoffOptions } from '../backoff.js';
 import type { DeviceStatus } from '../device.js';
 import { DeviceError, DeviceErrorCode } from '../device-error.js';
-import { DeviceStateKeeper } from '../device-state.js';
+import { DeviceStateKeeper, detailOf } from '../device-state.js';
 import { realTimers, type Bit, type GpioChip, type GpioLine, type Timers } from '../gpio/types.js';
 import type { Feedback, FeedbackPattern } from './types.js';
 
@@ -235,8 +235,4 @@ export class GpioFeedback extends EventEmitter implements Feedback {
   #scheduleRetry(): void {
     this.#state.scheduleRetry(() => void this.#connect());
   }
-}
-
-function detailOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

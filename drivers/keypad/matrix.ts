@@ -4,7 +4,7 @@ import { isKeyName } from '../../config/keys.js';
 import type { BackoffOptions } from '../backoff.js';
 import type { DeviceStatus } from '../device.js';
 import { DeviceError, DeviceErrorCode } from '../device-error.js';
-import { DeviceStateKeeper } from '../device-state.js';
+import { DeviceStateKeeper, detailOf } from '../device-state.js';
 import { realTimers, type GpioChip, type GpioLine, type Timers } from '../gpio/types.js';
 import type { KeyName, Keypad } from './types.js';
 
@@ -280,10 +280,6 @@ export class MatrixKeypad extends EventEmitter implements Keypad {
   #scheduleRetry(): void {
     this.#state.scheduleRetry(() => void this.#connect());
   }
-}
-
-function detailOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Wiring mistakes can never work: they throw at construction, before the kiosk starts. */

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';
 import type { BackoffOptions } from '../backoff.js';
 import { DeviceError, DeviceErrorCode, deviceErrorFromErrno } from '../device-error.js';
-import { DeviceStateKeeper } from '../device-state.js';
+import { DeviceStateKeeper, detailOf } from '../device-state.js';
 import type { DeviceStatus } from '../device.js';
 import { maskCode } from '../mask.js';
 import { LineValidator, RejectTally, decodeLossy, type RejectReason } from './framing.js';
@@ -259,7 +259,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
       this.emit('scan', code);
     } catch (e) {
       // A listener's bug must not take the serial reader down with it.
-      this.#log.error({ err: e instanceof Error ? e.message : String(e) }, 'scan listener threw');
+      this.#log.error({ err: detailOf(e) }, 'scan listener threw');
     }
   }
 
