@@ -10,7 +10,7 @@ import { Metrics } from './metrics.js';
 import { GatewayClock } from './pay/clock.js';
 import { TopClient } from './pay/client.js';
 import { Runtime, type Devices, type RuntimeDeps } from './runtime.js';
-import type { SaleStore } from './sale-store.js';
+import type { SaleStore } from './payment/store.js';
 import { openStore } from './store-open.js';
 import { DEMO_SECRET } from './sandbox/cli.js';
 import { SandboxGateway } from './sandbox/server.js';

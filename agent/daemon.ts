@@ -11,7 +11,7 @@ import { asError } from './errors.js';
 import type { Logger } from './log.js';
 import { DEMO_SCANS } from './sim/demo-codes.js';
 import { MetricsTextfile } from './metrics.js';
-import type { LedgerSummary } from './sale-store.js';
+import type { LedgerSummary } from './payment/store.js';
 import { runScript } from './sim/script.js';
 import { createNotifier } from './systemd/notify.js';
 import { statusLine } from './systemd/status.js';

@@ -8,8 +8,8 @@ import { dirname } from 'node:path';
 import type { DeviceState, DeviceStatus } from '../drivers/device.js';
 import type { SaleResult } from './kiosk-model.js';
 import type { Logger } from './log.js';
-import type { LedgerSummary } from './sale-store.js';
-import type { SaleStatus } from './sale.js';
+import type { LedgerSummary } from './payment/store.js';
+import type { SaleStatus } from './payment/sale.js';
 
 const LATENCY_BUCKETS_MS = [100, 250, 500, 1000, 2500, 5000, 10_000, 20_000];
 const DEVICE_STATES: readonly DeviceState[] = ['online', 'offline', 'absent'];

@@ -4,7 +4,7 @@
  */
 import type { DeviceStatus } from '../drivers/device.js';
 import type { SaleResult } from './kiosk-model.js';
-import type { SaleRecord } from './sale.js';
+import type { SaleRecord } from './payment/sale.js';
 
 export interface ServiceInputs {
   /** Set when the ledger cannot record sales. */

@@ -8,7 +8,7 @@
 import type { PrintBlock, PrintDocument } from '../drivers/printer/document.js';
 import { maskCode } from './mask.js';
 import { formatYuan } from './money.js';
-import type { SaleRecord, SaleStatus } from './sale.js';
+import type { SaleRecord, SaleStatus } from './payment/sale.js';
 
 export type ReceiptLanguage = 'zh' | 'en';
 

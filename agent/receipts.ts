@@ -9,8 +9,8 @@ import { asError } from './errors.js';
 import type { Logger } from './log.js';
 import type { GatewayClock } from './pay/clock.js';
 import { buildReceipt } from './receipt.js';
-import type { SaleRecord } from './sale.js';
-import type { SaleStore } from './sale-store.js';
+import type { SaleRecord } from './payment/sale.js';
+import type { SaleStore } from './payment/store.js';
 
 export class Receipts {
   readonly #config: Config;

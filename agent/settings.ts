@@ -6,9 +6,9 @@ import type { Config } from '../config/schema.js';
 import { toFen } from '../config/load.js';
 import type { KeyName } from '../config/keys.js';
 import type { KeyFunction, KioskSettings, Preset, PresetKey } from './kiosk-model.js';
-import type { OfflinePolicy } from './offline.js';
-import type { BackgroundSettings } from './payment-background.js';
-import { DEFAULT_PAYMENT_SETTINGS, type PaymentSettings } from './payments.js';
+import type { OfflinePolicy } from './payment/offline.js';
+import type { BackgroundSettings } from './payment/background.js';
+import { DEFAULT_PAYMENT_SETTINGS, type PaymentSettings } from './payment/payments.js';
 
 const PRESET_KEYS: readonly PresetKey[] = ['A', 'B', 'C', 'D'];
 

@@ -11,8 +11,8 @@ import { AgentError, ErrorCode, isAgentError } from './errors.js';
 import { Ledger } from './ledger/ledger.js';
 import { corruptPrefix, moveAside } from './ledger/open-file.js';
 import type { Logger } from './log.js';
-import type { SaleRecord } from './sale.js';
-import type { LedgerSummary, SaleStore, StatusTotals } from './sale-store.js';
+import type { SaleRecord } from './payment/sale.js';
+import type { LedgerSummary, SaleStore, StatusTotals } from './payment/store.js';
 
 export const LEDGER_FILE = 'ledger.db';
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { buildReceipt, formatLocalTime, type ReceiptOptions } from '../agent/receipt.js';
-import type { SaleRecord, SaleStatus } from '../agent/sale.js';
+import type { SaleRecord, SaleStatus } from '../agent/payment/sale.js';
 import { displayWidth } from '../drivers/printer/layout.js';
 import { renderText } from '../drivers/printer/text-render.js';
 

@@ -20,7 +20,7 @@ import {
   type ReportExtras,
 } from '../ledger/report.js';
 import { SALE_STATUSES, isSaleStatus } from '../ledger/rows.js';
-import type { SaleRecord } from '../sale.js';
+import type { SaleRecord } from '../payment/sale.js';
 
 export interface QueueArgs {
   sub: 'list' | 'show' | 'report';

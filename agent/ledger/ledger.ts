@@ -7,8 +7,8 @@
 import type Database from 'better-sqlite3';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LedgerSummary, SalePatch, SaleStore, StatusTotals } from '../sale-store.js';
-import { FINAL_STATUSES, type SaleRecord, type SaleStatus } from '../sale.js';
+import type { LedgerSummary, SalePatch, SaleStore, StatusTotals } from '../payment/store.js';
+import { FINAL_STATUSES, type SaleRecord, type SaleStatus } from '../payment/sale.js';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
 import { errorCode, ledgerError, openLedgerFile, type OnCorrupt } from './open-file.js';
 import { SaleQueries } from './queries.js';

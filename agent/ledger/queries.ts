@@ -4,8 +4,8 @@
  * in one millisecond) are broken by rowid, i.e. insertion order.
  */
 import type Database from 'better-sqlite3';
-import type { LedgerSummary, StatusTotals } from '../sale-store.js';
-import type { SaleRecord, SaleStatus } from '../sale.js';
+import type { LedgerSummary, StatusTotals } from '../payment/store.js';
+import type { SaleRecord, SaleStatus } from '../payment/sale.js';
 import { SALE_STATUSES, toRecord, type SaleRow } from './rows.js';
 
 export interface ListFilter {

@@ -6,8 +6,8 @@
 import { displayWidth, padEnd } from '../../drivers/printer/layout.js';
 import { formatYuan } from '../money.js';
 import { yuan } from '../receipt.js';
-import type { LedgerSummary, StatusTotals } from '../sale-store.js';
-import type { SaleRecord, SaleStatus } from '../sale.js';
+import type { LedgerSummary, StatusTotals } from '../payment/store.js';
+import type { SaleRecord, SaleStatus } from '../payment/sale.js';
 import { SALE_STATUSES } from './rows.js';
 
 /** "12s", "3m12s", "2h05m", "3d04h": enough to tell "just now" from "since yesterday". */

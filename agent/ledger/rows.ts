@@ -6,7 +6,7 @@
  */
 import { AgentError, ErrorCode } from '../errors.js';
 import type { GatewayError, PaySuccess } from '../pay/types.js';
-import type { SaleRecord, SaleStatus } from '../sale.js';
+import type { SaleRecord, SaleStatus } from '../payment/sale.js';
 
 export const SALE_STATUSES: readonly SaleStatus[] = [
   'created',

@@ -4,7 +4,7 @@
  */
 import type { DeviceStatus } from '../../drivers/device.js';
 import { formatYuan } from '../money.js';
-import type { LedgerSummary } from '../sale-store.js';
+import type { LedgerSummary } from '../payment/store.js';
 
 export interface StatusInputs {
   outOfService: string | undefined;

@@ -9,13 +9,13 @@ import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { Ledger } from '../../agent/ledger/ledger.js';
-import { newSaleIds } from '../../agent/ids.js';
-import { NO_OFFLINE } from '../../agent/offline.js';
+import { newSaleIds } from '../../agent/payment/ids.js';
+import { NO_OFFLINE } from '../../agent/payment/offline.js';
 import { GatewayClock } from '../../agent/pay/clock.js';
 import { TopClient } from '../../agent/pay/client.js';
-import { Background } from '../../agent/payment-background.js';
-import { Payments, DEFAULT_PAYMENT_SETTINGS } from '../../agent/payments.js';
-import type { SaleRecord } from '../../agent/sale.js';
+import { Background } from '../../agent/payment/background.js';
+import { Payments, DEFAULT_PAYMENT_SETTINGS } from '../../agent/payment/payments.js';
+import type { SaleRecord } from '../../agent/payment/sale.js';
 import { SandboxGateway } from '../../agent/sandbox/server.js';
 import { ms, summarise } from './stats.js';
 

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLedgerReadOnly } from '../../agent/ledger/open-file.js';
 import { SaleQueries } from '../../agent/ledger/queries.js';
-import { FINAL_STATUSES, type SaleRecord } from '../../agent/sale.js';
+import { FINAL_STATUSES, type SaleRecord } from '../../agent/payment/sale.js';
 import { LEDGER_FILE } from '../../agent/store-open.js';
 
 export interface LedgerSale {

@@ -9,7 +9,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { TEST_QR } from '../../agent/doctor/checks-printer.js';
 import { Ledger } from '../../agent/ledger/ledger.js';
-import type { SaleRecord } from '../../agent/sale.js';
+import type { SaleRecord } from '../../agent/payment/sale.js';
 import { decodeEscpos } from '../helpers/escpos-decode.js';
 import { openPtyPair, socatAvailable } from '../helpers/pty-pair.js';
 import { runDoctor, type DoctorOptions } from '../../agent/doctor/doctor.js';

@@ -6,8 +6,8 @@
 import { Writable } from 'node:stream';
 import { startAgent, type Agent } from '../../agent/app.js';
 import type { Devices } from '../../agent/runtime.js';
-import type { SaleRecord } from '../../agent/sale.js';
-import type { SaleStore } from '../../agent/sale-store.js';
+import type { SaleRecord } from '../../agent/payment/sale.js';
+import type { SaleStore } from '../../agent/payment/store.js';
 import { createLogger } from '../../agent/log.js';
 import { validateConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/schema.js';

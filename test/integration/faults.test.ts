@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import type { FaultSpec } from '../../agent/sandbox/faults.js';
-import type { SaleStatus } from '../../agent/sale.js';
+import type { SaleStatus } from '../../agent/payment/sale.js';
 import { startKiosk } from '../helpers/kiosk-harness.js';
 import { SECRET } from '../helpers/top-request.js';
 

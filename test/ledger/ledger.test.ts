@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../agent/ledger/migrations.js';
 import { Ledger } from '../../agent/ledger/ledger.js';
 import { createLogger } from '../../agent/log.js';
-import type { SaleRecord, SaleStatus } from '../../agent/sale.js';
+import type { SaleRecord, SaleStatus } from '../../agent/payment/sale.js';
 
 const log = createLogger('silent');
 const FULL_CODE = '281234567890123456';

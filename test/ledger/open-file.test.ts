@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { isAgentError, ErrorCode } from '../../agent/errors.js';
 import { Ledger } from '../../agent/ledger/ledger.js';
 import { createLogger } from '../../agent/log.js';
-import type { SaleRecord } from '../../agent/sale.js';
+import type { SaleRecord } from '../../agent/payment/sale.js';
 
 const log = createLogger('silent');
 const T0 = Date.UTC(2026, 10, 25, 11, 30, 0);

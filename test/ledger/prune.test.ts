@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Ledger } from '../../agent/ledger/ledger.js';
 import { createLogger } from '../../agent/log.js';
-import type { SaleRecord, SaleStatus } from '../../agent/sale.js';
+import type { SaleRecord, SaleStatus } from '../../agent/payment/sale.js';
 
 const log = createLogger('silent');
 const DAY = 86_400_000;

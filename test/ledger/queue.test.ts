@@ -7,7 +7,7 @@ import { SCHEMA_VERSION } from '../../agent/ledger/migrations.js';
 import { queueCommand, type QueueArgs } from '../../agent/cli/queue.js';
 import { Ledger } from '../../agent/ledger/ledger.js';
 import { createLogger } from '../../agent/log.js';
-import type { SaleRecord, SaleStatus } from '../../agent/sale.js';
+import type { SaleRecord, SaleStatus } from '../../agent/payment/sale.js';
 
 const log = createLogger('silent');
 const FULL_CODE = '281234567890123456';

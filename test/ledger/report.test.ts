@@ -8,8 +8,8 @@ import {
   reportJson,
   saleJson,
 } from '../../agent/ledger/report.js';
-import type { LedgerSummary } from '../../agent/sale-store.js';
-import type { SaleRecord } from '../../agent/sale.js';
+import type { LedgerSummary } from '../../agent/payment/store.js';
+import type { SaleRecord } from '../../agent/payment/sale.js';
 import { displayWidth } from '../../drivers/printer/layout.js';
 
 const FULL_CODE = '281234567890123456';

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildReceipt, type ReceiptOptions } from '../../agent/receipt.js';
-import type { SaleRecord, SaleStatus } from '../../agent/sale.js';
+import type { SaleRecord, SaleStatus } from '../../agent/payment/sale.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';
 import {
   QR_MAX_BYTES,

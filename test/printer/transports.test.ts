@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { buildReceipt } from '../../agent/receipt.js';
-import type { SaleRecord } from '../../agent/sale.js';
+import type { SaleRecord } from '../../agent/payment/sale.js';
 import { DeviceError } from '../../drivers/device-error.js';
 import type { DeviceStatus } from '../../drivers/device.js';
 import type { PrintDocument } from '../../drivers/printer/document.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import { createLogger } from '../../agent/log.js';
 import { createNotifier } from '../../agent/systemd/notify.js';
 import { statusLine } from '../../agent/systemd/status.js';
-import type { LedgerSummary } from '../../agent/sale-store.js';
+import type { LedgerSummary } from '../../agent/payment/store.js';
 
 const log = createLogger('silent');
 

@@ -4,9 +4,9 @@
  * sales a person must reconcile. Nothing here ever drops a sale or declares one paid without an
  * answer from the payment service.
  */
-import type { Logger } from './log.js';
+import type { Logger } from '../log.js';
 import type { OfflinePolicy } from './offline.js';
-import type { SaleAttempts } from './payment-attempt.js';
+import type { SaleAttempts } from './attempt.js';
 import type { Cancel } from './payments.js';
 import { FINAL_STATUSES, type SaleRecord } from './sale.js';
 

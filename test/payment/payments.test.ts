@@ -1,9 +1,9 @@
 import t from 'tap';
 import { pino } from 'pino';
-import { Payments, DEFAULT_PAYMENT_SETTINGS, type SaleIntent } from '../../agent/payments.js';
+import { Payments, DEFAULT_PAYMENT_SETTINGS, type SaleIntent } from '../../agent/payment/payments.js';
 import { Ledger } from '../../agent/ledger/ledger.js';
-import { Background } from '../../agent/payment-background.js';
-import { NO_OFFLINE, type OfflinePolicy } from '../../agent/offline.js';
+import { Background } from '../../agent/payment/background.js';
+import { NO_OFFLINE, type OfflinePolicy } from '../../agent/payment/offline.js';
 import type { PayOutcome } from '../../agent/pay/types.js';
 import { AgentError, ErrorCode } from '../../agent/errors.js';
 import { ScriptedApi, VirtualClock, type Answer } from '../helpers/scripted-api.js';

@@ -7,13 +7,13 @@
  * intent, so a sale costs three commits: intent, outcome, printed.
  */
 import { newSaleIds } from './ids.js';
-import type { Logger } from './log.js';
-import { maskCode } from './mask.js';
+import type { Logger } from '../log.js';
+import { maskCode } from '../mask.js';
 import { offlineDecision, NO_OFFLINE, type OfflinePolicy } from './offline.js';
-import { SaleAttempts } from './payment-attempt.js';
-import type { XposApi } from './pay/types.js';
+import { SaleAttempts } from './attempt.js';
+import type { XposApi } from '../pay/types.js';
 import { FINAL_STATUSES, type SaleRecord } from './sale.js';
-import type { SaleStore } from './sale-store.js';
+import type { SaleStore } from './store.js';
 
 export interface PaymentSettings {
   /** How long the member waits while a pending payment is checked. */

@@ -4,7 +4,7 @@
  * card-style limits (per sale, total stored, count, age of the oldest stored sale), because the gym
  * carries the risk of a later decline.
  */
-import type { SaleStore } from './sale-store.js';
+import type { SaleStore } from './store.js';
 
 export interface OfflinePolicy {
   enabled: boolean;

@@ -2,7 +2,7 @@
  * One sale as the payment layer records it, and as the ledger (SQLite) stores it. `qrCode` is kept
  * in full only while the sale is unresolved.
  */
-import type { GatewayError, PaySuccess } from './pay/types.js';
+import type { GatewayError, PaySuccess } from '../pay/types.js';
 
 export type SaleStatus = 'created' | 'sent' | 'succeeded' | 'failed' | 'pending' | 'queued' | 'refused';
 

@@ -2,7 +2,7 @@
  * What one gateway answer means for a sale. The TOP client's outcomes are about the call; these
  * steps are about the money: did it move, did it not, or do we not know yet.
  */
-import type { GatewayError, PayOutcome, PaySuccess, QueryOutcome } from './pay/types.js';
+import type { GatewayError, PayOutcome, PaySuccess, QueryOutcome } from '../pay/types.js';
 
 export type Step =
   | { kind: 'succeeded'; result: PaySuccess }

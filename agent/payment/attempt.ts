@@ -7,12 +7,12 @@
  * - once an attempt may have reached the service (`pending`), only the service's answer ends the
  *   sale: an unreachable gateway or a refused replay never makes it failed or refused.
  */
-import { asError, ErrorCode, isAgentError } from './errors.js';
-import type { Logger } from './log.js';
-import { fromQuery, toStep, type Step } from './payment-steps.js';
-import type { PayRequest, XposApi } from './pay/types.js';
+import { asError, ErrorCode, isAgentError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { fromQuery, toStep, type Step } from './answer.js';
+import type { PayRequest, XposApi } from '../pay/types.js';
 import { FINAL_STATUSES, type SaleRecord } from './sale.js';
-import type { SalePatch, SaleStore } from './sale-store.js';
+import type { SalePatch, SaleStore } from './store.js';
 
 export interface AttemptResult {
   sale: SaleRecord;
