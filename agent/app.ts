@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { GatewayClock } from './pay/clock.js';
 import { TopClient } from './pay/client.js';
+import { gatewayId } from './payment/ids.js';
 import { Runtime, type Devices, type RuntimeDeps } from './runtime.js';
 import type { SaleStore } from './payment/store.js';
 import { openStore } from './store-open.js';
@@ -83,6 +84,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     store,
     devices: opts.devices,
     gatewayClock: clock,
+    // The configured URL (`sandbox` for the demo, whatever port it gets), not the resolved one.
+    gateway: gatewayId(config.gateway.url, config.gateway.app_key),
     metrics,
     ...(opened.outOfService !== undefined && { outOfService: opened.outOfService }),
     ...(opts.onView && { onView: opts.onView }),

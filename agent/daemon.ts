@@ -146,6 +146,8 @@ function agentHealth(agent: Agent): { healthy: () => boolean; line: () => string
       devices: agent.runtime.deviceStates(),
       summary: summary(),
       clockSynced: agent.clock.synced,
+      replaysSafe: agent.runtime.replaysSafe,
+      unsaved: agent.runtime.unsavedCount,
     };
   };
   return {

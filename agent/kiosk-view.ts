@@ -68,11 +68,14 @@ function resultView(result: SaleResult, sale: SaleDraft): KioskView {
   switch (result.status) {
     case 'succeeded': {
       const paid = yuan(result.paidFen ?? sale.amountFen);
-      return {
-        title: `成功 Paid ${paid}`,
-        lines: ['谢谢，请取小票 / Thank you — take your receipt'],
-        amount: paid,
-      };
+      const lines = ['谢谢，请取小票 / Thank you — take your receipt'];
+      // Say what was actually charged when it is not the price: a member must never learn it later.
+      if (paidMismatch(result, sale)) {
+        lines.unshift(
+          `实付与金额 ${amount} 不符，已通知工作人员 / Charged differs from ${amount}; staff notified`,
+        );
+      }
+      return { title: `成功 Paid ${paid}`, lines, amount: paid };
     }
     case 'failed':
       return {
@@ -96,6 +99,11 @@ function resultView(result: SaleResult, sale: SaleDraft): KioskView {
     case 'refused':
       return { title: `未收款 Refused: ${result.reason}`, lines: ['未扣款 / No money was taken'], amount };
   }
+}
+
+/** The service charged another amount than the sale's. */
+export function paidMismatch(result: SaleResult, sale: SaleDraft): boolean {
+  return result.status === 'succeeded' && result.paidFen !== undefined && result.paidFen !== sale.amountFen;
 }
 
 function problemText(problem: EntryProblem, settings: KioskSettings): string {

@@ -6,8 +6,8 @@
  * Decisions that are not obvious from the types:
  * - Deadlines are enforced by `tick` only. Any other event is judged against the current state,
  *   i.e. against what the screen shows, because that is what the member acted on.
- * - `now` must come from a monotonic clock; a bounce or duplicate window whose start lies in the
- *   future (clock stepped back) is treated as expired rather than blocking that key or code.
+ * - `now` comes from the monotonic clock (the runtime's `clocks.mono`); a wall-clock step never
+ *   reaches the kiosk. A window whose start lies in the future is still treated as expired.
  * - On the result screen a digit dismisses it and starts the next member's entry (so their first
  *   digit is not lost); reprint prints again and leaves the result up; any other key dismisses it.
  * - While paying, keys are logged and otherwise ignored: a failure beep mid-payment reads as
@@ -24,6 +24,7 @@ import type {
   StepResult,
 } from './kiosk-model.js';
 import { onKey } from './kiosk-keys.js';
+import { paidMismatch } from './kiosk-view.js';
 import { draftOf, findPreset, feedback, log, within, withState, type Ctx } from './kiosk-step.js';
 import type { FeedbackPattern } from '../drivers/feedback/types.js';
 
@@ -34,10 +35,14 @@ export function initialKiosk(salePrefix = 'S'): Kiosk {
 export function step(kiosk: Kiosk, event: KioskEvent, now: number, settings: KioskSettings): StepResult {
   const ctx: Ctx = { now, settings, effects: [] };
   const next = dispatch(kiosk, event, ctx);
-  // The timer follows the state in one place, so no handler can forget to arm or disarm it.
+  // The timer follows the state in one place, so no handler can forget to arm or disarm it. A tick
+  // means the runtime's timer has fired: if the deadline is still ahead (a timer may fire a little
+  // early), it is armed again, so a fired timer always ends in the transition or a new timer.
   const before = deadlineOf(kiosk.state);
   const after = deadlineOf(next.state);
-  if (after !== undefined && after !== before) ctx.effects.push({ kind: 'arm', at: after });
+  if (after !== undefined && (after !== before || event.kind === 'tick')) {
+    ctx.effects.push({ kind: 'arm', at: after });
+  }
   if (after === undefined && before !== undefined) ctx.effects.push({ kind: 'disarm' });
   return { kiosk: next, effects: ctx.effects };
 }
@@ -185,7 +190,7 @@ function onPayResult(k: Kiosk, saleId: string, result: SaleResult, ctx: Ctx): Ki
   const state = k.state;
   if (state.mode !== 'paying' || state.saleId !== saleId) return stale(k, 'pay-result', saleId, ctx);
   ctx.effects.push({ kind: 'receipt', saleId });
-  feedback(ctx, resultPattern(result));
+  feedback(ctx, paidMismatch(result, state.sale) ? 'attention' : resultPattern(result));
   log(ctx, 'info', 'sale finished', { saleId, status: result.status });
   const deadline = ctx.now + ctx.settings.resultTimeoutMs;
   return withState(k, { mode: 'result', sale: state.sale, saleId, result, deadline });

@@ -9,6 +9,7 @@ import type { DeviceState, DeviceStatus } from '../drivers/device.js';
 import type { SaleResult } from './kiosk-model.js';
 import type { Logger } from './log.js';
 import type { LedgerSummary } from './payment/store.js';
+import { FLAG_KINDS } from './payment/flags.js';
 import type { SaleStatus } from './payment/sale.js';
 
 const LATENCY_BUCKETS_MS = [100, 250, 500, 1000, 2500, 5000, 10_000, 20_000];
@@ -25,6 +26,10 @@ const SALE_STATUSES: readonly SaleStatus[] = [
 
 export interface MetricsSnapshot {
   devices: readonly DeviceStatus[];
+  /** Sale changes the ledger could not write, held in memory. */
+  unsaved?: number;
+  /** False once the gateway answered a replay with a new checkout (replays stopped). */
+  replaysSafe?: boolean;
   /** undefined when the ledger cannot be read. */
   summary: LedgerSummary | undefined;
   outOfService: boolean;
@@ -90,6 +95,24 @@ export class Metrics {
       metric('xpos_ledger_flagged', 'gauge', 'Sales flagged for a person to reconcile.', [
         `xpos_ledger_flagged ${summary.flagged}`,
       ]);
+      metric(
+        'xpos_ledger_flagged_by_kind',
+        'gauge',
+        'Flagged sales by kind of flag (a sale flagged twice counts under both).',
+        FLAG_KINDS.map((k) => `xpos_ledger_flagged_by_kind{kind="${k}"} ${summary.flagKinds[k] ?? 0}`),
+      );
+      metric(
+        'xpos_offline_served_unpaid_sales',
+        'gauge',
+        'Sales accepted offline (member served) that the payment service then declined.',
+        [`xpos_offline_served_unpaid_sales ${summary.servedUnpaid.count}`],
+      );
+      metric(
+        'xpos_offline_served_unpaid_amount_fen',
+        'gauge',
+        'What those sales should have brought, in fen.',
+        [`xpos_offline_served_unpaid_amount_fen ${summary.servedUnpaid.amountFen}`],
+      );
       metric('xpos_receipts_unprinted', 'gauge', 'Receipts waiting for the printer.', [
         `xpos_receipts_unprinted ${summary.unprinted}`,
       ]);
@@ -105,6 +128,18 @@ export class Metrics {
     metric('xpos_ledger_readable', 'gauge', '1 when the ledger answered when this file was written.', [
       `xpos_ledger_readable ${s.summary ? 1 : 0}`,
     ]);
+    metric(
+      'xpos_ledger_unsaved',
+      'gauge',
+      'Sale outcomes the ledger could not write (disk full, I/O error), held in memory until it can.',
+      [`xpos_ledger_unsaved ${s.unsaved ?? 0}`],
+    );
+    metric(
+      'xpos_gateway_replays_safe',
+      'gauge',
+      '0 once the gateway answered an identical replay with a new checkout (possible double charge).',
+      [`xpos_gateway_replays_safe ${s.replaysSafe === false ? 0 : 1}`],
+    );
     const calls = [...this.#calls.entries()].map(([key, n]) => {
       const [method = '', outcome = ''] = key.split('\u0000');
       return `xpos_gateway_calls_total{method="${method}",outcome="${outcome}"} ${n}`;

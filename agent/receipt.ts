@@ -42,6 +42,7 @@ interface Labels {
   states: Record<SaleStatus, string>;
   unresolvedNote: string;
   queuedNote: string;
+  paidMismatchNote: string;
 }
 
 const LABELS: Record<ReceiptLanguage, Labels> = {
@@ -71,6 +72,7 @@ const LABELS: Record<ReceiptLanguage, Labels> = {
     },
     unresolvedNote: '结果确认中，请保留小票',
     queuedNote: '离线受理，联网后确认，请保留小票',
+    paidMismatchNote: '实付与金额不符，已通知工作人员',
   },
   en: {
     store: 'Store',
@@ -98,6 +100,7 @@ const LABELS: Record<ReceiptLanguage, Labels> = {
     },
     unresolvedNote: 'Result being confirmed, please keep this receipt',
     queuedNote: 'Accepted offline, to be confirmed, please keep this receipt',
+    paidMismatchNote: 'Charged amount differs from the price; staff notified',
   },
 };
 
@@ -188,6 +191,7 @@ export function buildReceipt(sale: SaleRecord, opts: ReceiptOptions): PrintDocum
   // Only a confirmed sale shows an amount charged; on any other receipt "paid" would be a false statement.
   if (sale.status === 'succeeded' && result?.currentPayFee !== undefined) {
     blocks.push({ kind: 'pair', label: l.paid, value: yuan(result.currentPayFee), bold: true });
+    if (result.currentPayFee !== sale.amountFen) blocks.push(note(l.paidMismatchNote));
   }
   blocks.push(...statusBlocks(sale, l), { kind: 'rule' });
 

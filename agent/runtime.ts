@@ -9,9 +9,10 @@ import type { Feedback } from '../drivers/feedback/types.js';
 import type { Keypad, KeyName } from '../drivers/keypad/types.js';
 import type { Printer } from '../drivers/printer/types.js';
 import type { Scanner } from '../drivers/scanner/types.js';
+import { SYSTEM_CLOCKS, type Clocks } from './clocks.js';
 import { DeviceWatch } from './device-watch.js';
 import { asError } from './errors.js';
-import { saleResult, serviceReason } from './outcome.js';
+import { serviceReason } from './service.js';
 import { initialKiosk, step } from './kiosk.js';
 import type { Kiosk, KioskEffect, KioskEvent, KioskSettings, SaleDraft, SaleResult } from './kiosk-model.js';
 import { view, type KioskView } from './kiosk-view.js';
@@ -20,11 +21,13 @@ import type { Metrics } from './metrics.js';
 import { maskCode } from './mask.js';
 import { negoPrice } from './money.js';
 import type { GatewayClock } from './pay/clock.js';
-import { Payments } from './payment/payments.js';
-import { Receipts } from './receipts.js';
 import { Background } from './payment/background.js';
+import { Payments } from './payment/payments.js';
+import { saleResult } from './payment/result.js';
 import type { SaleRecord } from './payment/sale.js';
 import type { SaleStore } from './payment/store.js';
+import { UnsavedOutcomes } from './payment/unsaved.js';
+import { Receipts } from './receipts.js';
 import { keyLookup, kioskSettings, type KeyLookup } from './settings.js';
 import type { XposApi } from './pay/types.js';
 import { backgroundSettings, offlinePolicy, paymentSettings } from './settings.js';
@@ -43,7 +46,10 @@ export interface RuntimeDeps {
   store: SaleStore;
   devices: Devices;
   gatewayClock?: GatewayClock;
-  now?: () => number;
+  /** Wall clock for records and receipts, monotonic clock for every duration (kiosk timeouts too). */
+  clocks?: Clocks;
+  /** The gateway's fingerprint (`gatewayId`): recorded with each sale, and the only one resolved. */
+  gateway?: string;
   /** Called after every state change with what the screen shows (the simulator draws it). */
   onView?: (v: KioskView) => void;
   /** Called when a pending sale is resolved after the member left. */
@@ -61,7 +67,9 @@ export class Runtime {
   readonly #settings: KioskSettings;
   readonly #keys: KeyLookup;
   readonly #payments: Payments;
-  readonly #now: () => number;
+  readonly #clocks: Clocks;
+  /** The ledger, with outcomes it could not write held in memory (and written when it can). */
+  readonly #store: UnsavedOutcomes;
   readonly #inflight = new Set<Promise<unknown>>();
   /** Aborted when shutdown begins: payments stop polling and keep what they recorded. */
   readonly #stop = new AbortController();
@@ -72,7 +80,7 @@ export class Runtime {
   #timer: NodeJS.Timeout | undefined;
   #resolver: NodeJS.Timeout | undefined;
   #passRunning = false;
-  #prunedAt = 0;
+  #prunedAt: number | undefined;
   readonly #background: Background;
   readonly #receipts: Receipts;
   #stopping: Promise<void> | undefined;
@@ -86,37 +94,42 @@ export class Runtime {
     this.#watch = new DeviceWatch(deps.devices, this.#log, this.#onDeviceChange);
     this.#settings = kioskSettings(deps.config);
     this.#keys = keyLookup(deps.config);
-    this.#now = deps.now ?? Date.now;
+    this.#clocks = deps.clocks ?? SYSTEM_CLOCKS;
+    this.#store = new UnsavedOutcomes(deps.store, deps.log);
     const s = deps.config.store;
+    const offline = offlinePolicy(deps.config);
     this.#payments = new Payments({
       api: deps.api,
-      store: deps.store,
+      store: this.#store,
       log: deps.log,
       identity: {
         storeId: s.store_id,
         cashierId: s.cashier_id,
         cashierName: s.cashier_name,
         machineId: s.machine_id,
+        ...(deps.gateway !== undefined && { gateway: deps.gateway }),
       },
       settings: paymentSettings(deps.config),
-      offline: offlinePolicy(deps.config),
-      now: this.#now,
+      offline,
+      clocks: this.#clocks,
     });
     this.#background = new Background({
       attempts: this.#payments.attempts,
       active: this.#payments.active,
       settings: backgroundSettings(deps.config),
-      offline: offlinePolicy(deps.config),
+      offline,
       log: deps.log,
-      now: this.#now,
+      clocks: this.#clocks,
+      ages: this.#payments.ages,
+      ...(deps.gateway !== undefined && { gateway: deps.gateway }),
     });
     this.#receipts = new Receipts({
       config: deps.config,
       printer: deps.devices.printer,
       feedback: deps.devices.feedback,
-      store: deps.store,
+      store: this.#store,
       log: deps.log,
-      now: this.#now,
+      now: this.#clocks.wall,
       ...(deps.gatewayClock && { clock: deps.gatewayClock }),
       ...(deps.metrics && { onPrintFailed: () => deps.metrics?.printerError() }),
     });
@@ -154,7 +167,8 @@ export class Runtime {
 
   /** Feed one event into the kiosk and carry out what it asks. */
   dispatch(event: KioskEvent): void {
-    const result = step(this.#kiosk, event, this.#now(), this.#settings);
+    // The kiosk's time is monotonic: a wall-clock step must never freeze a timeout.
+    const result = step(this.#kiosk, event, this.#clocks.mono(), this.#settings);
     this.#kiosk = result.kiosk;
     for (const effect of result.effects) this.#execute(effect);
     this.#publish();
@@ -214,8 +228,11 @@ export class Runtime {
 
   #updateService(): void {
     const { scanner, keypad } = this.#d.devices;
+    const unsaved = this.#store.unsavedCount;
     const reason = serviceReason({
-      ledger: this.#d.outOfService,
+      ledger:
+        this.#d.outOfService ??
+        (unsaved > 0 ? `账本无法写入 / Ledger cannot save (${unsaved} sale(s) held)` : undefined),
       scanner: this.#watch.get(scanner.name),
       keypad: this.#watch.get(keypad.name),
       scanSellsPreset: this.#settings.idleScanPreset !== undefined,
@@ -223,6 +240,16 @@ export class Runtime {
     if (reason !== this.#kiosk.memory.outOfService) {
       this.dispatch(reason === undefined ? { kind: 'service' } : { kind: 'service', reason });
     }
+  }
+
+  /** Sale changes the ledger could not write, held in memory until it can (status, metrics). */
+  get unsavedCount(): number {
+    return this.#store.unsavedCount;
+  }
+
+  /** False once the gateway answered a replay with a new checkout: only querystatus from then on. */
+  get replaysSafe(): boolean {
+    return this.#payments.attempts.replaysSafe;
   }
 
   /** What each device last reported (doctor, status line). */
@@ -236,12 +263,12 @@ export class Runtime {
         this.#track(this.#pay(effect.saleId, effect.sale, effect.code));
         return;
       case 'receipt': {
-        const sale = this.#d.store.get(effect.saleId);
+        const sale = this.#store.get(effect.saleId);
         if (sale) this.#track(this.#receipts.print(sale));
         return;
       }
       case 'reprint-last': {
-        const sale = this.#d.store.last();
+        const sale = this.#store.last();
         if (sale) this.#track(this.#receipts.print(sale, true));
         return;
       }
@@ -250,7 +277,11 @@ export class Runtime {
         return;
       case 'arm':
         clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => this.dispatch({ kind: 'tick' }), Math.max(0, effect.at - this.#now()));
+        // A timer may fire a little early by the monotonic clock; the kiosk then re-arms (never drops it).
+        this.#timer = setTimeout(
+          () => this.dispatch({ kind: 'tick' }),
+          Math.max(0, Math.ceil(effect.at - this.#clocks.mono())),
+        );
         return;
       case 'disarm':
         clearTimeout(this.#timer);
@@ -278,22 +309,37 @@ export class Runtime {
       });
       result = saleResult(record);
     } catch (e) {
-      // The intent could not be recorded (or the store broke): nothing was sent.
+      // Recorded means its request may have left: never "refused" then, but resolved later.
+      const recorded = this.#recorded(saleId);
       this.#log.error(
-        { saleId, code: maskCode(code), err: asError(e) },
-        'sale could not be recorded; refused',
+        { saleId, code: maskCode(code), recorded, err: asError(e) },
+        recorded
+          ? 'sale interrupted after it was recorded; resolved in the background'
+          : 'sale could not be recorded; refused',
       );
-      result = { status: 'refused', reason: 'the kiosk cannot record sales right now' };
+      result = recorded
+        ? { status: 'pending' }
+        : { status: 'refused', reason: 'the kiosk cannot record sales right now' };
+      this.#updateService();
     }
     this.#d.metrics?.sale(result.status);
     this.dispatch({ kind: 'pay-result', saleId, result });
   }
 
-  /** Background work, one pass at a time: resolve pending, forward queued, print what failed. */
+  #recorded(saleId: string): boolean {
+    try {
+      return this.#store.get(saleId) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Background work, one pass at a time: write what is held, resolve, forward, print what failed. */
   async #backgroundPass(): Promise<void> {
     if (this.#passRunning) return;
     this.#passRunning = true;
     try {
+      this.#flushUnsaved();
       const cancel = { stop: this.#stop.signal, abort: this.#abort.signal };
       const resolved = await this.#background.resolvePending(cancel);
       const forwarded = await this.#background.forwardQueued(cancel);
@@ -311,13 +357,24 @@ export class Runtime {
     return this.#payments.active.has(saleId) || (s.mode === 'paying' && s.saleId === saleId);
   };
 
-  /** Final sales past retention are deleted at most once an hour; the ledger stays bounded. */
+  /** Outcomes the ledger could not take are written as soon as it takes writes again. */
+  #flushUnsaved(): void {
+    if (this.#store.unsavedCount === 0) return;
+    this.#store.flush();
+    this.#updateService();
+  }
+
+  /**
+   * Final sales past retention are deleted at most once an hour; the ledger stays bounded. Only by a
+   * confirmed clock: a Pi that booted at a wrong date must not delete by it.
+   */
   #prune(): void {
-    const now = this.#now();
-    if (now - this.#prunedAt < 3_600_000) return;
-    this.#prunedAt = now;
+    const mono = this.#clocks.mono();
+    if (this.#prunedAt !== undefined && mono - this.#prunedAt < 3_600_000) return;
+    if (this.#d.gatewayClock?.synced === false) return;
+    this.#prunedAt = mono;
     const days = this.#d.config.ledger.retention_days;
-    const removed = this.#d.store.prune(now - days * 86_400_000);
+    const removed = this.#store.prune(this.#clocks.wall() - days * 86_400_000);
     if (removed > 0) this.#log.info({ removed, retentionDays: days }, 'pruned old final sales');
   }
 
@@ -330,6 +387,6 @@ export class Runtime {
   }
 
   #publish(): void {
-    this.#d.onView?.(view(this.#kiosk, this.#now(), this.#settings));
+    this.#d.onView?.(view(this.#kiosk, this.#clocks.mono(), this.#settings));
   }
 }

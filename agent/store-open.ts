@@ -97,6 +97,9 @@ class UnavailableStore implements SaleStore {
   queuedTotals(): StatusTotals {
     return NONE;
   }
+  offlineOpen(): StatusTotals {
+    return NONE;
+  }
   unprinted(): SaleRecord[] {
     return [];
   }
@@ -113,7 +116,7 @@ class UnavailableStore implements SaleStore {
         NONE,
       ]),
     ) as LedgerSummary['byStatus'];
-    return { byStatus, flagged: 0, unprinted: 0 };
+    return { byStatus, flagged: 0, flagKinds: {}, servedUnpaid: NONE, unprinted: 0 };
   }
   prune(): number {
     return 0;

@@ -120,7 +120,7 @@ function run(args: QueueArgs, q: SaleQueries, movedAside: string[], now: number)
         ledgerPath: args.statePath,
         pending: q.unresolved(),
         queued: q.queued(),
-        declinedAfterForwarding: q.declinedAfterForwarding(),
+        servedUnpaid: q.servedUnpaid(),
         flagged: q.list({ flagged: true }).reverse(),
         unprinted: q.unprinted(),
         movedAside,

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LedgerSummary, SalePatch, SaleStore, StatusTotals } from '../payment/store.js';
+import type { LedgerSummary, OfflineOpen, SalePatch, SaleStore, StatusTotals } from '../payment/store.js';
 import { FINAL_STATUSES, type SaleRecord, type SaleStatus } from '../payment/sale.js';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
 import { errorCode, ledgerError, openLedgerFile, type OnCorrupt } from './open-file.js';
@@ -42,7 +42,7 @@ const FINAL_SQL = FINAL_STATUSES.map((s) => {
 
 /** Columns an update may change: everything but the identity and the creation time. */
 const UPDATABLE = SALE_COLUMNS.filter(
-  (c) => !['out_biz_id', 'sale_id', 'request_id', 'created_at', 'qr_code'].includes(c),
+  (c) => !['out_biz_id', 'sale_id', 'request_id', 'created_at', 'qr_code', 'gateway'].includes(c),
 );
 
 /**
@@ -160,12 +160,16 @@ export class Ledger implements SaleStore {
     return this.#read('listing unresolved sales', () => this.#q.unresolved());
   }
 
-  queued(limit?: number): SaleRecord[] {
-    return this.#read('listing queued sales', () => this.#q.queued(limit));
+  queued(limit?: number, gateway?: string): SaleRecord[] {
+    return this.#read('listing queued sales', () => this.#q.queued(limit, gateway));
   }
 
   queuedTotals(): StatusTotals {
     return this.#read('totalling queued sales', () => this.#q.queuedTotals());
+  }
+
+  offlineOpen(): OfflineOpen {
+    return this.#read('totalling open offline sales', () => this.#q.offlineOpen());
   }
 
   unprinted(limit?: number): SaleRecord[] {

@@ -63,9 +63,18 @@ const V2 = `
 ALTER TABLE sales ADD COLUMN reprint INTEGER CHECK (reprint IN (0, 1));
 `;
 
+const V3 = `
+-- The gateway (fingerprint of URL and app key) a sale belongs to: never resolved against another.
+ALTER TABLE sales ADD COLUMN gateway TEXT;
+-- offlineOpen(): offline sales the service has not confirmed, oldest first.
+CREATE INDEX sales_offline_open ON sales (created_at)
+  WHERE offline = 1 AND status IN ('created', 'sent', 'pending', 'queued');
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, why: 'sales table', sql: V1 },
   { version: 2, why: 'reprint requests', sql: V2 },
+  { version: 3, why: 'gateway per sale, offline open sales', sql: V3 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

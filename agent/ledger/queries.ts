@@ -4,7 +4,8 @@
  * in one millisecond) are broken by rowid, i.e. insertion order.
  */
 import type Database from 'better-sqlite3';
-import type { LedgerSummary, StatusTotals } from '../payment/store.js';
+import { FLAG_KINDS, flagKinds, type FlagKind } from '../payment/flags.js';
+import type { LedgerSummary, OfflineOpen, StatusTotals } from '../payment/store.js';
 import type { SaleRecord, SaleStatus } from '../payment/sale.js';
 import { SALE_STATUSES, toRecord, type SaleRow } from './rows.js';
 
@@ -43,14 +44,18 @@ export class SaleQueries {
   readonly #bySaleId: Database.Statement<[string], SaleRow>;
   readonly #find: Database.Statement<[{ ref: string }], SaleRow>;
   readonly #unresolved: Database.Statement<[], SaleRow>;
-  readonly #queued: Database.Statement<[number], SaleRow>;
+  readonly #queued: Database.Statement<[{ limit: number; gateway: string | null }], SaleRow>;
   readonly #queuedTotals: Database.Statement<[], TotalsRow>;
   readonly #unprinted: Database.Statement<[number], SaleRow>;
   readonly #last: Database.Statement<[], SaleRow>;
   readonly #list: Database.Statement<[ListParams], SaleRow>;
   readonly #byStatus: Database.Statement<[], StatusTotalsRow>;
   readonly #counts: Database.Statement<[], CountsRow>;
-  readonly #declinedAfterForwarding: Database.Statement<[number], SaleRow>;
+  readonly #servedUnpaid: Database.Statement<[number], SaleRow>;
+  readonly #servedUnpaidTotals: Database.Statement<[], TotalsRow>;
+  readonly #offlineOpenTotals: Database.Statement<[], TotalsRow>;
+  readonly #offlineOpenOldest: Database.Statement<[], SaleRow>;
+  readonly #flags: Database.Statement<[], { flag: string }>;
 
   constructor(db: Database.Database) {
     this.#bySaleId = db.prepare<[string], SaleRow>('SELECT * FROM sales WHERE sale_id = ?');
@@ -66,8 +71,11 @@ export class SaleQueries {
     this.#unresolved = db.prepare<[], SaleRow>(
       `SELECT * FROM sales WHERE status IN ('created', 'sent', 'pending') ORDER BY created_at, rowid`,
     );
-    this.#queued = db.prepare<[number], SaleRow>(
-      `SELECT * FROM sales WHERE status = 'queued' ORDER BY created_at, rowid LIMIT ?`,
+    // A sale without a gateway was recorded before the column existed: it counts as this gateway's.
+    this.#queued = db.prepare<[{ limit: number; gateway: string | null }], SaleRow>(
+      `SELECT * FROM sales WHERE status = 'queued'
+         AND (@gateway IS NULL OR gateway IS NULL OR gateway = @gateway)
+       ORDER BY created_at, rowid LIMIT @limit`,
     );
     this.#queuedTotals = db.prepare<[], TotalsRow>(
       `SELECT count(*) AS count, coalesce(sum(amount_fen), 0) AS amount_fen FROM sales WHERE status = 'queued'`,
@@ -94,9 +102,23 @@ export class SaleQueries {
          (SELECT min(created_at) FROM sales WHERE status IN ('created', 'sent', 'pending', 'queued'))
            AS oldest_open_at`,
     );
-    this.#declinedAfterForwarding = db.prepare<[number], SaleRow>(
-      `SELECT * FROM sales WHERE status = 'failed' AND offline = 1 ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+    // Refused offline sales come from agents before the decision table: a served sale is never refused now.
+    const servedUnpaid = `offline = 1 AND status IN ('failed', 'refused')`;
+    this.#servedUnpaid = db.prepare<[number], SaleRow>(
+      `SELECT * FROM sales WHERE ${servedUnpaid} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
     );
+    this.#servedUnpaidTotals = db.prepare<[], TotalsRow>(
+      `SELECT count(*) AS count, coalesce(sum(amount_fen), 0) AS amount_fen FROM sales WHERE ${servedUnpaid}`,
+    );
+    // The same condition as the sales_offline_open index, so both queries use it.
+    const offlineOpen = `offline = 1 AND status IN ('created', 'sent', 'pending', 'queued')`;
+    this.#offlineOpenTotals = db.prepare<[], TotalsRow>(
+      `SELECT count(*) AS count, coalesce(sum(amount_fen), 0) AS amount_fen FROM sales WHERE ${offlineOpen}`,
+    );
+    this.#offlineOpenOldest = db.prepare<[], SaleRow>(
+      `SELECT * FROM sales WHERE ${offlineOpen} ORDER BY created_at, rowid LIMIT 1`,
+    );
+    this.#flags = db.prepare<[], { flag: string }>('SELECT flag FROM sales WHERE flag IS NOT NULL');
   }
 
   get(saleId: string): SaleRecord | undefined {
@@ -116,8 +138,8 @@ export class SaleQueries {
   }
 
   /** Oldest first; `limit` keeps a forwarding pass over a long backlog linear. -1 = all. */
-  queued(limit = -1): SaleRecord[] {
-    return this.#queued.all(limit).map(toRecord);
+  queued(limit = -1, gateway?: string): SaleRecord[] {
+    return this.#queued.all({ limit, gateway: gateway ?? null }).map(toRecord);
   }
 
   queuedTotals(): StatusTotals {
@@ -143,9 +165,19 @@ export class SaleQueries {
       .map(toRecord);
   }
 
-  /** Offline sales the payment service declined once forwarded: money the store did not get. */
-  declinedAfterForwarding(limit?: number): SaleRecord[] {
-    return this.#declinedAfterForwarding.all(limit ?? NO_LIMIT).map(toRecord);
+  /** Accepted offline (the member was served), then declined once forwarded: money the gym did not get. */
+  servedUnpaid(limit?: number): SaleRecord[] {
+    return this.#servedUnpaid.all(limit ?? NO_LIMIT).map(toRecord);
+  }
+
+  offlineOpen(): OfflineOpen {
+    const totals = this.#offlineOpenTotals.get();
+    const oldest = one(this.#offlineOpenOldest.get());
+    return {
+      count: totals?.count ?? 0,
+      amountFen: totals?.amount_fen ?? 0,
+      ...(oldest !== undefined && { oldest }),
+    };
   }
 
   summary(): LedgerSummary {
@@ -159,9 +191,19 @@ export class SaleQueries {
       if (totals) Object.assign(totals, { count: row.count, amountFen: row.amount_fen });
     }
     const counts = this.#counts.get();
+    // Flagged sales are few (a person clears them by reconciling): counting kinds in JS is cheap.
+    const kinds: Partial<Record<FlagKind, number>> = {};
+    for (const { flag } of this.#flags.all()) {
+      for (const kind of flagKinds(flag)) kinds[kind] = (kinds[kind] ?? 0) + 1;
+    }
+    const unpaid = this.#servedUnpaidTotals.get();
     return {
       byStatus,
       flagged: counts?.flagged ?? 0,
+      flagKinds: Object.fromEntries(
+        FLAG_KINDS.filter((k) => kinds[k] !== undefined).map((k) => [k, kinds[k]]),
+      ),
+      servedUnpaid: { count: unpaid?.count ?? 0, amountFen: unpaid?.amount_fen ?? 0 },
       unprinted: counts?.unprinted ?? 0,
       ...(counts && counts.oldest_open_at !== null && { oldestOpenAt: counts.oldest_open_at }),
     };

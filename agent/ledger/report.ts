@@ -47,6 +47,7 @@ export interface SaleJson {
   machineId: string;
   cashierId: string;
   cashierName: string;
+  gateway?: string;
   createdAt: number;
   updatedAt: number;
   ageMs: number;
@@ -76,6 +77,7 @@ export function saleJson(r: SaleRecord, now: number): SaleJson {
     machineId: r.machineId,
     cashierId: r.cashierId,
     cashierName: r.cashierName,
+    ...(r.gateway !== undefined && { gateway: r.gateway }),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     ageMs: now - r.createdAt,
@@ -143,6 +145,7 @@ export function formatShow(r: SaleRecord, now: number): string {
     ['code', r.codeMask],
     ['store', r.storeId],
     ['machine', r.machineId],
+    ['gateway', r.gateway],
     ['cashier', `${r.cashierName} (${r.cashierId})`],
     ['created', at(r.createdAt)],
     ['updated', at(r.updatedAt)],
@@ -180,7 +183,7 @@ export interface ReportExtras {
   /** Unresolved sales (created, sent, pending), oldest first. */
   pending: readonly SaleRecord[];
   queued: readonly SaleRecord[];
-  declinedAfterForwarding: readonly SaleRecord[];
+  servedUnpaid: readonly SaleRecord[];
   flagged: readonly SaleRecord[];
   unprinted: readonly SaleRecord[];
   /** `<ledger>.corrupt-*` files found beside the ledger. */
@@ -223,13 +226,22 @@ export function formatReport(summary: LedgerSummary, extras: ReportExtras, now: 
   if (summary.oldestOpenAt !== undefined) {
     out.push(`oldest open sale: ${formatAge(now - summary.oldestOpenAt)}\n`);
   }
-  out.push(`flagged: ${summary.flagged}   unprinted receipts: ${summary.unprinted}\n`);
+  const kinds = Object.entries(summary.flagKinds).map(([k, n]) => `${k} ${n}`);
+  out.push(
+    `flagged: ${summary.flagged}${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}   ` +
+      `unprinted receipts: ${summary.unprinted}\n`,
+  );
+  if (summary.servedUnpaid.count > 0) {
+    out.push(
+      `!!! served but unpaid: ${summary.servedUnpaid.count} sale(s), ${yuan(summary.servedUnpaid.amountFen)}\n`,
+    );
+  }
   out.push(section('pending (waiting for the payment service)', extras.pending, now));
   out.push(section('queued (accepted offline, not yet forwarded)', extras.queued, now));
   out.push(
     section(
-      'DECLINED AFTER FORWARDING (accepted offline, then refused)',
-      extras.declinedAfterForwarding,
+      'SERVED BUT UNPAID (accepted offline, then declined by the payment service)',
+      extras.servedUnpaid,
       now,
     ),
   );
@@ -247,7 +259,7 @@ export interface ReportJson {
   oldestOpenAt?: number;
   pending: SaleJson[];
   queued: SaleJson[];
-  declinedAfterForwarding: SaleJson[];
+  servedUnpaid: SaleJson[];
   flagged: SaleJson[];
   unprinted: SaleJson[];
   movedAside: { file: string; at?: string }[];
@@ -264,7 +276,7 @@ export function reportJson(summary: LedgerSummary, extras: ReportExtras, now: nu
     ...(summary.oldestOpenAt !== undefined && { oldestOpenAt: summary.oldestOpenAt }),
     pending: sales(extras.pending),
     queued: sales(extras.queued),
-    declinedAfterForwarding: sales(extras.declinedAfterForwarding),
+    servedUnpaid: sales(extras.servedUnpaid),
     flagged: sales(extras.flagged),
     unprinted: sales(extras.unprinted),
     movedAside: extras.movedAside.map((file) => {

@@ -49,6 +49,7 @@ export interface SaleRow {
   forwarded_at: number | null;
   flag: string | null;
   reprint: number | null;
+  gateway: string | null;
 }
 
 /** Named parameters of the INSERT and UPDATE statements (same names as the columns). */
@@ -81,6 +82,7 @@ export const SALE_COLUMNS = [
   'forwarded_at',
   'flag',
   'reprint',
+  'gateway',
 ] as const satisfies readonly (keyof SaleRow)[];
 
 /**
@@ -114,6 +116,7 @@ export function toParams(r: Partial<SaleRecord>): SaleParams {
     forwarded_at: r.forwardedAt ?? null,
     flag: r.flag ?? null,
     reprint: r.reprint === undefined ? null : r.reprint ? 1 : 0,
+    gateway: r.gateway ?? null,
   };
 }
 
@@ -197,6 +200,7 @@ export function toRecord(row: SaleRow): SaleRecord {
     machineId: row.machine_id,
     cashierId: row.cashier_id,
     cashierName: row.cashier_name,
+    ...(row.gateway !== null && { gateway: row.gateway }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     ...(row.result !== null && { result: payResult(row.result, row.sale_id) }),

@@ -1,20 +1,51 @@
 /**
- * What one gateway answer means for a sale. The TOP client's outcomes are about the call; these
- * steps are about the money: did it move, did it not, or do we not know yet.
+ * What one gateway answer says about the money of one sale. The TOP client's `CallOutcome` is about
+ * the call (did it come back, in what shape); an `Answer` is about the money: charged, declined,
+ * still deciding, or not known. The decision table (`table.ts`) turns an answer and the sale's
+ * history into the next ledger status; nothing else reads a `CallOutcome`.
  */
 import type { GatewayError, PayOutcome, PaySuccess, QueryOutcome } from '../pay/types.js';
+import type { SaleRecord } from './sale.js';
 
-export type Step =
-  | { kind: 'succeeded'; result: PaySuccess }
-  | { kind: 'failed'; error: GatewayError; reason: string }
-  /** The service may have charged: keep asking. `flag` asks a person to look as well. */
-  | { kind: 'unknown'; reason: string; result?: PaySuccess; error?: GatewayError; flag?: string }
-  /** Rejected before dispatch, try again after `afterMs` (rate limit). */
-  | { kind: 'retry'; afterMs: number; reason: string }
-  /** Provably never left the kiosk. */
-  | { kind: 'not-sent'; reason: string }
-  /** Rejected before dispatch for a reason a retry will not fix (signature, app key, clock). */
-  | { kind: 'refused'; reason: string };
+/** How the sale was asked about: a pay call (the first send or an identical replay) or querystatus. */
+export type Tool = 'pay' | 'query';
+
+export const ANSWER_KINDS = [
+  /** Paid: pay result_status 1, or querystatus SUCCEEDED. */
+  'charged',
+  /** pay said no: result_status 2, an `isv.*` business error, codes 40/41. */
+  'declined',
+  /** querystatus said FAILED or CANCELED for this sale's checkout. */
+  'declined-confirmed',
+  /** Still deciding: result_status 3, INIT, PROCESSING. */
+  'pending',
+  /** The request may have reached the service and no answer came back: timeout, reset, 5xx, `isp.*`, garbage. */
+  'unknown',
+  /** An answer in TOP's shape that contradicts itself or names another order or checkout. */
+  'contradictory',
+  /** Provably never left the kiosk (DNS, connection refused, TLS handshake). */
+  'not-sent',
+  /** Refused before dispatch for a while (call limits, frequency): the same request later. */
+  'busy',
+  /** Refused before dispatch by the platform (signature, app key, IP whitelist, clock, permissions). */
+  'rejected',
+] as const;
+
+export type AnswerKind = (typeof ANSWER_KINDS)[number];
+
+export interface Answer {
+  kind: AnswerKind;
+  via: Tool;
+  /** Words for the log and the ledger. */
+  reason: string;
+  /** Ids and fee the answer carried, merged into the sale's `result`. */
+  result?: PaySuccess;
+  error?: GatewayError;
+  /** `busy`: how long the ban lasts. */
+  retryAfterMs?: number;
+  /** `contradictory`: what a person should look at. */
+  problem?: string;
+}
 
 export function describe(error: GatewayError | undefined): string {
   if (!error) return 'no detail';
@@ -25,79 +56,123 @@ export function describe(error: GatewayError | undefined): string {
   return parts.filter((p) => p !== undefined && p !== '').join(' · ') || 'no detail';
 }
 
-/**
- * A reply we cannot trust is never success. One in TOP's shape that contradicts itself is flagged
- * for a person; garbage from a broken network (HTML, truncated JSON) is just asked again.
- */
-function untrusted(reason: string, envelope: boolean): Step {
-  const text = `untrusted reply: ${reason}`;
-  return envelope ? { kind: 'unknown', reason: text, flag: text } : { kind: 'unknown', reason: text };
+function contradictory(via: Tool, problem: string): Answer {
+  return { kind: 'contradictory', via, reason: `untrusted reply: ${problem}`, problem };
 }
 
-export function toStep(o: PayOutcome): Step {
+/**
+ * A pay answer naming a checkout other than the one an earlier answer gave for the same request_id
+ * means the gateway made a second payment for it. It is recorded (the ids are evidence) but read as
+ * contradictory, except a charge: that money moved, whatever else happened (table.ts flags it).
+ */
+function otherCheckout(sale: SaleRecord, value: PaySuccess | undefined): string | undefined {
+  const held = sale.result?.checkoutId;
+  const got = value?.checkoutId;
+  return held !== undefined && got !== undefined && held !== got ? got : undefined;
+}
+
+export function payAnswer(o: PayOutcome, sale: SaleRecord): Answer {
+  const via = 'pay';
   switch (o.kind) {
     case 'success':
-      return { kind: 'succeeded', result: o.value };
-    case 'declined':
-      return { kind: 'failed', error: o.error, reason: describe(o.error) };
-    case 'pending':
+      return { kind: 'charged', via, reason: 'paid', result: o.value };
+    case 'declined': {
+      const other = otherCheckout(sale, o.value);
+      if (other !== undefined) {
+        return contradictory(via, `a replay was declined under another checkout (${other})`);
+      }
       return {
-        kind: 'unknown',
+        kind: 'declined',
+        via,
+        reason: `declined: ${describe(o.error)}`,
+        error: o.error,
+        ...(o.value && { result: o.value }),
+      };
+    }
+    case 'pending': {
+      const other = otherCheckout(sale, o.value);
+      if (other !== undefined) {
+        return contradictory(via, `a replay is pending under another checkout (${other})`);
+      }
+      return {
+        kind: 'pending',
+        via,
         reason: 'payment pending at the service',
         ...(o.value && { result: o.value }),
         ...(o.error && { error: o.error }),
       };
+    }
     case 'ambiguous':
-      return { kind: 'unknown', reason: o.reason, ...(o.error && { error: o.error }) };
+      return { kind: 'unknown', via, reason: o.reason, ...(o.error && { error: o.error }) };
     case 'malformed':
-      return untrusted(o.reason, o.envelope);
+      // Garbage from a broken network (HTML, truncated JSON) is asked again; a TOP-shaped reply
+      // that contradicts itself needs a person as well.
+      return o.envelope
+        ? contradictory(via, o.reason)
+        : { kind: 'unknown', via, reason: `untrusted reply: ${o.reason}` };
     case 'not-sent':
-      return { kind: 'not-sent', reason: `payment service unreachable: ${o.reason}` };
+      return { kind: 'not-sent', via, reason: `payment service unreachable: ${o.reason}` };
     case 'rejected':
-      if (o.reason === 'rate-limited') {
-        return {
-          kind: 'retry',
-          afterMs: o.retryAfterMs ?? 1000,
-          reason: `rate limited: ${describe(o.error)}`,
-        };
-      }
-      return { kind: 'refused', reason: `gateway refused the request (${o.reason}): ${describe(o.error)}` };
+      return o.reason === 'rate-limited'
+        ? {
+            kind: 'busy',
+            via,
+            reason: `rate limited: ${describe(o.error)}`,
+            error: o.error,
+            retryAfterMs: o.retryAfterMs ?? 1000,
+          }
+        : {
+            kind: 'rejected',
+            via,
+            reason: `gateway refused the request (${o.reason}): ${describe(o.error)}`,
+            error: o.error,
+          };
   }
 }
 
-/** A query answer; one that is about another order is not trusted. */
-export function fromQuery(o: QueryOutcome, outBizId: string): Step {
+/** A querystatus answer for `checkoutId`, which an earlier answer to this sale's own request gave. */
+export function queryAnswer(o: QueryOutcome, sale: SaleRecord, checkoutId: string): Answer {
+  const via = 'query';
   if (o.kind === 'success' || o.kind === 'declined' || o.kind === 'pending') {
-    const other = o.value?.outBizId;
-    if (other !== undefined && other !== outBizId) {
-      const reason = `query answered for another order (${other})`;
-      return { kind: 'unknown', reason, flag: reason };
+    const order = o.value?.outBizId;
+    if (order !== undefined && order !== sale.outBizId) {
+      return contradictory(via, `query answered for another order (${order})`);
+    }
+    const checkout = o.value?.checkoutId;
+    if (checkout !== undefined && checkout !== checkoutId) {
+      return contradictory(via, `query for ${checkoutId} answered about ${checkout}`);
     }
   }
   switch (o.kind) {
     case 'success': {
       const v = o.value;
       return {
-        kind: 'succeeded',
-        result: {
-          ...(v.checkoutId !== undefined && { checkoutId: v.checkoutId }),
-          ...(v.paidFee !== undefined && { currentPayFee: v.paidFee }),
-        },
+        kind: 'charged',
+        via,
+        reason: 'paid (querystatus)',
+        result: { checkoutId, ...(v.paidFee !== undefined && { currentPayFee: v.paidFee }) },
       };
     }
     case 'declined':
-      return { kind: 'failed', error: o.error, reason: o.value?.resultMessage ?? describe(o.error) };
+      return {
+        kind: 'declined-confirmed',
+        via,
+        reason: `declined (querystatus ${o.value?.checkoutStatus ?? 'FAILED'}): ${o.value?.resultMessage ?? describe(o.error)}`,
+        error: o.error,
+      };
     case 'pending':
-      return { kind: 'unknown', reason: `still ${o.value?.checkoutStatus ?? 'pending'}` };
+      return { kind: 'pending', via, reason: `still ${o.value?.checkoutStatus ?? 'pending'}` };
     case 'ambiguous':
-      return { kind: 'unknown', reason: o.reason };
+      return { kind: 'unknown', via, reason: o.reason, ...(o.error && { error: o.error }) };
     case 'malformed':
-      return untrusted(o.reason, o.envelope);
+      return o.envelope
+        ? contradictory(via, o.reason)
+        : { kind: 'unknown', via, reason: `untrusted reply: ${o.reason}` };
     case 'not-sent':
-      return { kind: 'unknown', reason: `query not sent: ${o.reason}` };
+      return { kind: 'not-sent', via, reason: `status query not sent: ${o.reason}` };
     case 'rejected':
       return o.reason === 'rate-limited'
-        ? { kind: 'retry', afterMs: o.retryAfterMs ?? 1000, reason: 'rate limited' }
-        : { kind: 'unknown', reason: `query refused: ${describe(o.error)}` };
+        ? { kind: 'busy', via, reason: 'rate limited', error: o.error, retryAfterMs: o.retryAfterMs ?? 1000 }
+        : { kind: 'rejected', via, reason: `status query refused: ${describe(o.error)}`, error: o.error };
   }
 }

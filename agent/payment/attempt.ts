@@ -1,128 +1,175 @@
 /**
- * One call to the gateway for a recorded sale (pay, identical replay, or status query) and the
- * ledger change it implies. Shared by the member-facing payment loop and the background work.
+ * One call to the gateway for a recorded sale — the first send, an identical replay, or a status
+ * query — and the ledger change the decision table (`table.ts`) makes of its answer. Shared by the
+ * member-facing loop, background resolution and forwarding of offline sales.
  *
- * Rules that keep money exactly-once:
- * - every resend and replay is the identical request with the same ids;
- * - once an attempt may have reached the service (`pending`), only the service's answer ends the
- *   sale: an unreachable gateway or a refused replay never makes it failed or refused.
+ * Which tool resolves a sale that may have been charged: querystatus when a checkout id is known,
+ * AND the identical replay of the pay call (same request_id, same param0 bytes), alternating,
+ * because gateways differ: some complete a pending payment only when queried, some only on an
+ * identical replay. Both are idempotent on a gateway that deduplicates by request_id. A replay
+ * answered with a new checkout proves this gateway does not: replays stop for the rest of the run.
  */
 import { asError, ErrorCode, isAgentError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { fromQuery, toStep, type Step } from './answer.js';
 import type { PayRequest, XposApi } from '../pay/types.js';
-import { FINAL_STATUSES, type SaleRecord } from './sale.js';
+import { payAnswer, queryAnswer, type Answer, type Tool } from './answer.js';
+import { addFlag, flagKinds } from './flags.js';
+import type { SaleRecord } from './sale.js';
 import type { SalePatch, SaleStore } from './store.js';
+import { decide, type Decision } from './table.js';
 
 export interface AttemptResult {
   sale: SaleRecord;
-  step: Step;
+  answer: Answer;
+  decision: Decision;
 }
 
 export class SaleAttempts {
   readonly #api: XposApi;
   readonly #store: SaleStore;
   readonly #log: Logger;
-  readonly #now: () => number;
-  /** Since when every call ended `not-sent`: the kiosk is offline and should say so at once. */
-  #offlineSince: number | undefined;
+  readonly #wall: () => number;
+  /** The last tool used per unresolved sale, so query and replay alternate. */
+  readonly #lastTool = new Map<string, Tool>();
+  readonly #unconfirmedDeclines = new Map<string, number>();
+  #replaySafe = true;
+  /** True while the last call could not reach the gateway at all. */
+  #offline = false;
 
-  constructor(api: XposApi, store: SaleStore, log: Logger, now: () => number) {
+  constructor(api: XposApi, store: SaleStore, log: Logger, wall: () => number) {
     this.#api = api;
     this.#store = store;
     this.#log = log;
-    this.#now = now;
+    this.#wall = wall;
   }
 
   get store(): SaleStore {
     return this.#store;
   }
 
-  /** True while the last call could not reach the gateway at all. */
+  /** The kiosk is offline (every call just now ended `not-sent`) and should say so at once. */
   get offline(): boolean {
-    return this.#offlineSince !== undefined;
+    return this.#offline;
+  }
+
+  /** False once the gateway answered a replay with a new checkout: from then on only querystatus. */
+  get replaysSafe(): boolean {
+    return this.#replaySafe;
   }
 
   async attempt(sale: SaleRecord, abort?: AbortSignal): Promise<AttemptResult> {
-    const mayHaveCharged = sale.status === 'pending';
-    let step: Step;
-    const checkoutId = sale.result?.checkoutId;
-    if (checkoutId !== undefined && mayHaveCharged) {
-      step = fromQuery(await this.#api.queryStatus({ checkoutId }, abort), sale.outBizId);
-    } else if (sale.qrCode === undefined) {
-      // Only a final sale loses its code; an unresolved one without it cannot be replayed.
-      step = { kind: 'unknown', reason: 'code unavailable for replay', flag: 'unresolved and code lost' };
-    } else {
-      step = await this.#callPay(sale, sale.qrCode, abort);
+    const tool = this.#tool(sale);
+    if (tool === undefined) return this.#unresolvable(sale);
+    const answer = await this.#ask(tool, sale, abort);
+    this.#offline = answer.kind === 'not-sent';
+    this.#lastTool.set(sale.saleId, tool);
+    let declines = this.#unconfirmedDeclines.get(sale.saleId) ?? 0;
+    if (answer.kind === 'declined' && sale.status === 'pending') declines += 1;
+    this.#unconfirmedDeclines.set(sale.saleId, declines);
+    const decision = decide(answer, sale, { unconfirmedDeclines: declines });
+    const attempts = sale.attempts + (tool === 'pay' ? 1 : 0);
+    this.#log.info(
+      {
+        saleId: sale.saleId,
+        tool,
+        answer: answer.kind,
+        history: decision.history,
+        status: decision.status,
+        attempt: attempts,
+      },
+      'payment step',
+    );
+    if (decision.flag !== undefined) {
+      this.#log.error({ saleId: sale.saleId, outBizId: sale.outBizId, flag: decision.flag }, 'sale flagged');
+      if (flagKinds(decision.flag).includes('double-charge') && this.#replaySafe) {
+        this.#replaySafe = false;
+        this.#log.error(
+          'the gateway answered a replay with a new checkout: replays stop for this run, pending sales are checked by querystatus only',
+        );
+      }
     }
-    this.#offlineSince = step.kind === 'not-sent' ? (this.#offlineSince ?? this.#now()) : undefined;
-    const attempts = sale.attempts + (checkoutId !== undefined && mayHaveCharged ? 0 : 1);
-    this.#log.info({ saleId: sale.saleId, step: step.kind, attempt: attempts }, 'payment step');
-    return { step, sale: this.#record(sale, step, attempts, mayHaveCharged) };
-  }
-
-  #record(sale: SaleRecord, step: Step, attempts: number, mayHaveCharged: boolean): SaleRecord {
-    const at = this.#now();
-    switch (step.kind) {
-      case 'succeeded':
-        return this.#update(sale, {
-          status: 'succeeded',
-          result: { ...sale.result, ...step.result },
-          attempts,
-          updatedAt: at,
-        });
-      case 'failed':
-        return this.#update(sale, {
-          status: 'failed',
-          error: step.error,
-          reason: step.reason,
-          attempts,
-          updatedAt: at,
-          // The gym accepted this sale offline and carries the loss: someone must see it.
-          ...(sale.offline === true && { flag: 'declined after offline acceptance' }),
-        });
-      case 'unknown':
-        return this.#update(sale, {
-          status: 'pending',
-          ...(step.result && { result: { ...sale.result, ...step.result } }),
-          ...(step.error && { error: step.error }),
-          ...(step.flag !== undefined && sale.flag === undefined && { flag: step.flag }),
-          reason: step.reason,
-          attempts,
-        });
-      case 'retry':
-      case 'not-sent':
-        return sale;
-      case 'refused':
-        return mayHaveCharged ? sale : this.refuse(sale, step.reason);
-    }
+    if (decision.final) this.#forget(sale.saleId);
+    return { answer, decision, sale: this.#record(sale, answer, decision, attempts) };
   }
 
   /** Final without any money moving: the request provably never reached the payment service. */
   refuse(sale: SaleRecord, reason: string): SaleRecord {
     this.#log.warn({ saleId: sale.saleId, reason }, 'sale refused before reaching the payment service');
-    return this.#update(sale, { status: 'refused', reason, updatedAt: this.#now() });
+    this.#forget(sale.saleId);
+    return this.#store.update(sale.saleId, { status: 'refused', reason, updatedAt: this.#wall() });
+  }
+
+  #forget(saleId: string): void {
+    this.#lastTool.delete(saleId);
+    this.#unconfirmedDeclines.delete(saleId);
+  }
+
+  #tool(sale: SaleRecord): Tool | undefined {
+    const canPay = sale.qrCode !== undefined;
+    // Not yet possibly charged: the first send, or a resend of a request that never left.
+    if (sale.status !== 'pending') return canPay ? 'pay' : undefined;
+    const canReplay = canPay && this.#replaySafe;
+    const checkout = sale.result?.checkoutId;
+    if (checkout === undefined) return canReplay ? 'pay' : undefined;
+    if (!canReplay) return 'query';
+    return this.#lastTool.get(sale.saleId) === 'query' ? 'pay' : 'query';
+  }
+
+  async #ask(tool: Tool, sale: SaleRecord, abort?: AbortSignal): Promise<Answer> {
+    const checkoutId = sale.result?.checkoutId;
+    if (tool === 'query' && checkoutId !== undefined) {
+      return queryAnswer(await this.#api.queryStatus({ checkoutId }, abort), sale, checkoutId);
+    }
+    const code = sale.qrCode ?? '';
+    try {
+      return payAnswer(await this.#api.pay(payRequest(sale, code), abort), sale);
+    } catch (e) {
+      // The client validates before sending: an invalid request provably never left.
+      if (isAgentError(e, ErrorCode.RequestInvalid))
+        return { kind: 'rejected', via: 'pay', reason: e.message };
+      // Anything else is a bug somewhere after we may have sent: unknown, never guessed.
+      this.#log.error({ saleId: sale.saleId, err: asError(e) }, 'pay call threw');
+      return { kind: 'unknown', via: 'pay', reason: `client error: ${asError(e).message}` };
+    }
+  }
+
+  /** No tool left: the code is gone, or replays are unsafe and no checkout is known. */
+  #unresolvable(sale: SaleRecord): AttemptResult {
+    const why =
+      sale.qrCode === undefined
+        ? 'unresolved and the code is no longer kept: reconcile manually'
+        : 'replays are unsafe on this gateway and no checkout id is known: reconcile manually';
+    const answer: Answer = { kind: 'unknown', via: 'pay', reason: why };
+    const decision = decide(answer, sale, { unconfirmedDeclines: 0 });
+    const flag = addFlag(sale.flag, 'unresolvable', why);
+    const updated = flag === sale.flag ? sale : this.#store.update(sale.saleId, { flag });
+    return { sale: updated, answer, decision };
   }
 
   /** Writes only what changed: a poll that learns nothing new costs no commit (SD cards wear). */
-  #update(sale: SaleRecord, patch: SalePatch): SaleRecord {
+  #record(sale: SaleRecord, answer: Answer, d: Decision, attempts: number): SaleRecord {
+    const trusted = answer.kind !== 'contradictory';
+    const result =
+      trusted && answer.result !== undefined
+        ? {
+            ...sale.result,
+            ...answer.result,
+            // The first checkout an answer gave stays the sale's: a later one is evidence in the flag.
+            ...(sale.result?.checkoutId !== undefined && { checkoutId: sale.result.checkoutId }),
+          }
+        : undefined;
+    const patch: SalePatch = {
+      status: d.status,
+      ...(result !== undefined && { result }),
+      ...(trusted && answer.error !== undefined && { error: answer.error }),
+      ...(d.status !== 'succeeded' && d.status !== 'sent' && { reason: answer.reason }),
+      ...(d.flag !== undefined && { flag: d.flag }),
+    };
     const changed = (Object.keys(patch) as (keyof SalePatch)[]).some(
-      (k) => k !== 'attempts' && k !== 'updatedAt' && JSON.stringify(patch[k]) !== JSON.stringify(sale[k]),
+      (k) => JSON.stringify(patch[k]) !== JSON.stringify(sale[k]),
     );
-    if (!changed && !FINAL_STATUSES.includes(patch.status ?? sale.status)) return sale;
-    return this.#store.update(sale.saleId, { updatedAt: this.#now(), ...patch });
-  }
-
-  async #callPay(sale: SaleRecord, qrCode: string, abort?: AbortSignal): Promise<Step> {
-    try {
-      return toStep(await this.#api.pay(payRequest(sale, qrCode), abort));
-    } catch (e) {
-      // The client validates before sending: an invalid request provably never left.
-      if (isAgentError(e, ErrorCode.RequestInvalid)) return { kind: 'refused', reason: e.message };
-      // Anything else is a bug somewhere after we may have sent: unknown, never guessed.
-      this.#log.error({ saleId: sale.saleId, err: asError(e) }, 'pay call threw');
-      return { kind: 'unknown', reason: `client error: ${asError(e).message}` };
-    }
+    if (!changed && !d.final) return sale;
+    return this.#store.update(sale.saleId, { ...patch, attempts, updatedAt: this.#wall() });
   }
 }
 

@@ -1,12 +1,14 @@
 /**
  * What happens to sales after the member has left: recovery after a restart, background
- * resolution of pending sales with backoff, forwarding of sales accepted offline, and flags for the
- * sales a person must reconcile. Nothing here ever drops a sale or declares one paid without an
- * answer from the payment service.
+ * resolution of unresolved sales with backoff, forwarding of sales accepted offline, and flags for
+ * the sales a person must reconcile. Nothing here ever drops a sale or declares one paid without an
+ * answer from the payment service, and a sale is only ever checked against its own gateway.
  */
+import type { Ages, Clocks } from '../clocks.js';
 import type { Logger } from '../log.js';
-import type { OfflinePolicy } from './offline.js';
 import type { SaleAttempts } from './attempt.js';
+import { addFlag } from './flags.js';
+import type { OfflinePolicy } from './offline.js';
 import type { Cancel } from './payments.js';
 import { FINAL_STATUSES, type SaleRecord } from './sale.js';
 
@@ -17,15 +19,26 @@ export interface BackgroundSettings {
   flagAfterMs: number;
 }
 
+interface Backoff {
+  /** Monotonic time of the next check. */
+  at: number;
+  delay: number;
+}
+
 export class Background {
   readonly #attempts: SaleAttempts;
   readonly #active: ReadonlySet<string>;
   readonly #settings: BackgroundSettings;
   readonly #offline: OfflinePolicy;
   readonly #log: Logger;
-  readonly #now: () => number;
+  readonly #clocks: Clocks;
+  readonly #ages: Ages;
+  readonly #gateway: string | undefined;
   /** When each unresolved sale is next checked, and its current backoff. */
-  readonly #backoff = new Map<string, { at: number; delay: number }>();
+  readonly #backoff = new Map<string, Backoff>();
+  /** Forwarding waits too while the gateway refuses or cannot be reached. */
+  #forwardBackoff: Backoff | undefined;
+  readonly #otherGateway = new Set<string>();
 
   constructor(opts: {
     attempts: SaleAttempts;
@@ -33,14 +46,24 @@ export class Background {
     settings: BackgroundSettings;
     offline: OfflinePolicy;
     log: Logger;
-    now: () => number;
+    clocks: Clocks;
+    ages: Ages;
+    /** This agent's gateway (`gatewayId`); sales of another are left alone. */
+    gateway?: string;
   }) {
     this.#attempts = opts.attempts;
     this.#active = opts.active;
     this.#settings = opts.settings;
     this.#offline = opts.offline;
     this.#log = opts.log.child({ module: 'background' });
-    this.#now = opts.now;
+    this.#clocks = opts.clocks;
+    this.#ages = opts.ages;
+    this.#gateway = opts.gateway;
+  }
+
+  /** Unresolved or queued sales that belong to another gateway (left alone, reported). */
+  get otherGatewaySales(): number {
+    return this.#otherGateway.size;
   }
 
   /**
@@ -52,35 +75,35 @@ export class Background {
     let n = 0;
     for (const sale of store.unresolved()) {
       if (sale.status === 'pending' || this.#active.has(sale.saleId)) continue;
-      store.update(sale.saleId, {
-        status: 'pending',
-        reason: 'recovered after restart',
-        updatedAt: this.#now(),
-      });
+      this.#toPending(sale, 'recovered after restart');
       n += 1;
     }
     if (n > 0) this.#log.warn({ sales: n }, 'recovered unresolved sales from the ledger');
     return n;
   }
 
-  /** One pass over pending sales whose backoff has expired. Returns the sales that became final. */
+  /**
+   * One pass over unresolved sales whose backoff has expired. A sale left `sent` by this run (its
+   * outcome could not be written, or the member's wait was cut short) is resolved here too, without
+   * waiting for a restart. Returns the sales that became final.
+   */
   async resolvePending(cancel: Cancel = {}): Promise<SaleRecord[]> {
     const resolved: SaleRecord[] = [];
-    for (const sale of this.#attempts.store.unresolved()) {
+    for (const found of this.#attempts.store.unresolved()) {
       if (cancel.stop?.aborted === true) break;
-      if (this.#active.has(sale.saleId) || sale.status !== 'pending') continue;
-      const now = this.#now();
-      const b = this.#backoff.get(sale.saleId);
-      if (b && now < b.at) continue;
-      const { sale: after } = await this.#attempts.attempt(this.#flagIfOld(sale, now), cancel.abort);
+      if (this.#active.has(found.saleId) || !this.#ours(found)) continue;
+      const b = this.#backoff.get(found.saleId);
+      if (b && this.#clocks.mono() < b.at) continue;
+      let sale = found.status === 'pending' ? found : this.#toPending(found, 'unanswered; resolving');
+      sale = this.#flagIfOld(sale);
+      const { sale: after, answer } = await this.#attempts.attempt(sale, cancel.abort);
       if (FINAL_STATUSES.includes(after.status)) {
         this.#backoff.delete(sale.saleId);
+        this.#ages.forget(sale.saleId);
         resolved.push(after);
         this.#log.info({ saleId: after.saleId, status: after.status }, 'pending sale resolved');
       } else {
-        const { minBackoffMs: min, maxBackoffMs: max } = this.#settings;
-        const delay = b ? Math.min(max, b.delay * 2) : min;
-        this.#backoff.set(sale.saleId, { at: this.#now() + delay, delay });
+        this.#backoff.set(sale.saleId, this.#next(b, answer.retryAfterMs));
       }
     }
     return resolved;
@@ -88,47 +111,80 @@ export class Background {
 
   /**
    * Forward sales accepted offline, oldest first, a few at a time. Stops at the first sign that the
-   * gateway is still unreachable; a sale that provably did not leave goes back to the queue.
+   * gateway is still unreachable or refusing (the sale is back in the queue, in its place) and waits
+   * with backoff before trying again. A forwarded sale is `sent` before its request leaves, so a
+   * crash mid-forward leaves it to be resolved, never forwarded blind as new.
    */
   async forwardQueued(cancel: Cancel = {}): Promise<SaleRecord[]> {
     const store = this.#attempts.store;
     const done: SaleRecord[] = [];
+    if (this.#forwardBackoff && this.#clocks.mono() < this.#forwardBackoff.at) return done;
     for (;;) {
-      const batch = store.queued(this.#offline.concurrency);
+      const batch = store.queued(this.#offline.concurrency, this.#gateway);
       if (batch.length === 0 || cancel.stop?.aborted === true) return done;
       const results = await Promise.all(batch.map((sale) => this.#forward(sale, cancel)));
       done.push(...results.filter((r) => r.status !== 'queued'));
-      if (results.some((r) => r.status === 'queued')) return done;
+      if (results.some((r) => r.status === 'queued')) {
+        this.#forwardBackoff = this.#next(this.#forwardBackoff);
+        return done;
+      }
+      this.#forwardBackoff = undefined;
     }
   }
 
   async #forward(queued: SaleRecord, cancel: Cancel): Promise<SaleRecord> {
     const store = this.#attempts.store;
-    const now = this.#now();
+    const now = this.#clocks.wall();
     const sale = store.update(queued.saleId, {
       status: 'sent',
       ...(queued.forwardedAt === undefined && { forwardedAt: now }),
       updatedAt: now,
     });
-    const { sale: after, step } = await this.#attempts.attempt(sale, cancel.abort);
-    if (after.status === 'sent' && (step.kind === 'not-sent' || step.kind === 'retry')) {
-      // Never reached the service: back in the queue, in its place (ordered by creation).
-      return store.update(after.saleId, { status: 'queued', updatedAt: this.#now() });
+    const { sale: after, answer } = await this.#attempts.attempt(sale, cancel.abort);
+    if (after.status === 'queued') {
+      this.#log.info({ saleId: after.saleId, answer: answer.kind }, 'offline sale not forwarded yet');
+    } else {
+      this.#log.info({ saleId: after.saleId, status: after.status }, 'offline sale forwarded');
     }
-    if (after.status === 'sent') {
-      // Refused before dispatch for a reason a retry will not fix: a person must look.
-      return store.update(after.saleId, { status: 'pending', flag: `forwarding refused: ${step.kind}` });
-    }
-    this.#log.info({ saleId: after.saleId, status: after.status }, 'offline sale forwarded');
     return after;
   }
 
-  #flagIfOld(sale: SaleRecord, now: number): SaleRecord {
-    if (sale.flag !== undefined || now - sale.createdAt < this.#settings.flagAfterMs) return sale;
-    const hours = Math.round((now - sale.createdAt) / 3_600_000);
-    this.#log.error({ saleId: sale.saleId, outBizId: sale.outBizId }, 'sale unresolved too long; flagged');
+  #next(b: Backoff | undefined, atLeastMs = 0): Backoff {
+    const { minBackoffMs: min, maxBackoffMs: max } = this.#settings;
+    const delay = Math.max(atLeastMs, b ? Math.min(max, b.delay * 2) : min);
+    return { at: this.#clocks.mono() + delay, delay };
+  }
+
+  #toPending(sale: SaleRecord, reason: string): SaleRecord {
     return this.#attempts.store.update(sale.saleId, {
-      flag: `unresolved after ${hours} h: reconcile manually`,
+      status: 'pending',
+      reason,
+      updatedAt: this.#clocks.wall(),
     });
+  }
+
+  /** Sales recorded against another gateway (another URL or app key) are never resolved here. */
+  #ours(sale: SaleRecord): boolean {
+    if (sale.gateway === undefined || this.#gateway === undefined || sale.gateway === this.#gateway) {
+      return true;
+    }
+    if (!this.#otherGateway.has(sale.saleId)) {
+      this.#otherGateway.add(sale.saleId);
+      this.#log.error(
+        { saleId: sale.saleId, outBizId: sale.outBizId, gateway: sale.gateway, current: this.#gateway },
+        'sale belongs to another gateway; left alone (reconcile it there or restore that config)',
+      );
+    }
+    return false;
+  }
+
+  #flagIfOld(sale: SaleRecord): SaleRecord {
+    const age = this.#ages.of(sale.saleId, sale.createdAt);
+    if (age < this.#settings.flagAfterMs) return sale;
+    const hours = Math.round(age / 3_600_000);
+    const flag = addFlag(sale.flag, 'unresolved', `unresolved after ${hours} h: reconcile manually`);
+    if (flag === sale.flag) return sale;
+    this.#log.error({ saleId: sale.saleId, outBizId: sale.outBizId }, 'sale unresolved too long; flagged');
+    return this.#attempts.store.update(sale.saleId, { flag });
   }
 }

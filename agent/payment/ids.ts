@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Order references that stay unique across reboots and across kiosks: the machine id, the time
@@ -20,4 +20,13 @@ export function newSaleIds(machineId: string, epochMs: number): SaleIds {
   const outBizId = `${machineId}${stamp(epochMs)}${rand}`;
   const requestId = `${outBizId}-R${randomBytes(3).toString('hex').toUpperCase()}`;
   return { requestId, outBizId };
+}
+
+/**
+ * Which gateway a sale belongs to: a fingerprint of the configured URL (or `sandbox`) and app key,
+ * so that neither is stored in the clear and a sale is never resolved against another gateway
+ * (a simulator pointed at a kiosk's state, a config moved to another app key).
+ */
+export function gatewayId(url: string, appKey: string): string {
+  return createHash('sha256').update(`${url}\n${appKey}`).digest('hex').slice(0, 16);
 }

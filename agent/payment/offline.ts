@@ -4,6 +4,7 @@
  * card-style limits (per sale, total stored, count, age of the oldest stored sale), because the gym
  * carries the risk of a later decline.
  */
+import type { SaleRecord } from './sale.js';
 import type { SaleStore } from './store.js';
 
 export interface OfflinePolicy {
@@ -28,13 +29,17 @@ export const NO_OFFLINE: OfflinePolicy = {
 
 export type OfflineDecision = { accept: true } | { accept: false; reason: string };
 
-/** May this sale be queued for later? The reason is shown to the member as is. */
+/**
+ * May this sale be queued for later? The reason is shown to the member as is. Every offline sale the
+ * service has not confirmed counts against the limits — queued, being forwarded, or forwarded with
+ * the answer still unknown — because each is money the gym may not get.
+ */
 export function offlineDecision(
   policy: OfflinePolicy,
   store: SaleStore,
   code: string,
   amountFen: number,
-  now: number,
+  ageOf: (sale: SaleRecord) => number,
 ): OfflineDecision {
   if (!policy.enabled || !policy.memberCode.test(code)) {
     return { accept: false, reason: 'payment service unreachable; payment codes need the network' };
@@ -42,13 +47,12 @@ export function offlineDecision(
   if (amountFen > policy.maxSaleFen) {
     return { accept: false, reason: 'offline: amount over the offline limit per sale' };
   }
-  const totals = store.queuedTotals();
-  if (totals.count + 1 > policy.maxCount) return { accept: false, reason: 'offline: too many stored sales' };
-  if (totals.amountFen + amountFen > policy.maxTotalFen) {
+  const open = store.offlineOpen();
+  if (open.count + 1 > policy.maxCount) return { accept: false, reason: 'offline: too many stored sales' };
+  if (open.amountFen + amountFen > policy.maxTotalFen) {
     return { accept: false, reason: 'offline: stored amount limit reached' };
   }
-  const oldest = store.queued(1)[0];
-  if (oldest && now - oldest.createdAt > policy.maxAgeMs) {
+  if (open.oldest !== undefined && ageOf(open.oldest) > policy.maxAgeMs) {
     return { accept: false, reason: 'offline too long: stored sales must be forwarded first' };
   }
   return { accept: true };

@@ -1,7 +1,7 @@
 /**
  * The member-facing payment loop: record the intent, send it, and drive it to a recorded state
- * while the member waits. `sent → succeeded | failed | refused | queued | pending` as in
- * docs/architecture.md. What happens after the member leaves is `payment-background.ts`.
+ * while the member waits. `sent → succeeded | failed | refused | queued | pending`, each step decided by the table in
+ * `table.ts`. What happens after the member leaves is `background.ts`.
  *
  * The sale (with its request_id) is committed before the first byte leaves; that one commit is the
  * intent, so a sale costs three commits: intent, outcome, printed.
@@ -9,6 +9,7 @@
 import { newSaleIds } from './ids.js';
 import type { Logger } from '../log.js';
 import { maskCode } from '../mask.js';
+import { Ages, SYSTEM_CLOCKS, type Clocks } from '../clocks.js';
 import { offlineDecision, NO_OFFLINE, type OfflinePolicy } from './offline.js';
 import { SaleAttempts } from './attempt.js';
 import type { XposApi } from '../pay/types.js';
@@ -39,6 +40,8 @@ export interface StoreIdentity {
   cashierId: string;
   cashierName: string;
   machineId: string;
+  /** Which gateway (URL and app key) the sales belong to; see `gatewayId`. */
+  gateway?: string;
 }
 
 export interface SaleIntent {
@@ -58,7 +61,7 @@ export interface PaymentDeps {
   identity: StoreIdentity;
   settings: PaymentSettings;
   offline?: OfflinePolicy;
-  now?: () => number;
+  clocks?: Clocks;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -91,13 +94,16 @@ export class Payments {
   readonly #d: Required<PaymentDeps>;
   readonly #log: Logger;
   readonly attempts: SaleAttempts;
+  /** Ages of stored sales, safe against wall-clock steps (offline limits). */
+  readonly ages: Ages;
   /** Sales a member is waiting on right now; the background work leaves them alone. */
   readonly active = new Set<string>();
 
   constructor(deps: PaymentDeps) {
-    this.#d = { now: Date.now, sleep: abortableSleep, offline: NO_OFFLINE, ...deps };
+    this.#d = { clocks: SYSTEM_CLOCKS, sleep: abortableSleep, offline: NO_OFFLINE, ...deps };
     this.#log = deps.log.child({ module: 'payments' });
-    this.attempts = new SaleAttempts(deps.api, deps.store, this.#log, this.#d.now);
+    this.attempts = new SaleAttempts(deps.api, deps.store, this.#log, this.#d.clocks.wall);
+    this.ages = new Ages(this.#d.clocks);
   }
 
   /**
@@ -106,8 +112,10 @@ export class Payments {
    * Throws, with nothing sent, when the intent cannot be recorded.
    */
   async pay(intent: SaleIntent, onChecking: () => void, cancel: Cancel = {}): Promise<SaleRecord> {
-    const { identity } = this.#d;
-    const now = this.#d.now();
+    const { identity, clocks } = this.#d;
+    const now = clocks.wall();
+    // The member's wait is a duration: on the monotonic clock, which a wall-clock step cannot move.
+    const deadline = clocks.mono() + this.#d.settings.customerWaitMs;
     const record: SaleRecord = {
       saleId: intent.saleId,
       ...newSaleIds(identity.machineId, now),
@@ -119,20 +127,27 @@ export class Payments {
       ...(intent.label !== undefined && { label: intent.label }),
       qrCode: intent.code,
       codeMask: maskCode(intent.code),
-      ...identity,
+      storeId: identity.storeId,
+      machineId: identity.machineId,
+      cashierId: identity.cashierId,
+      cashierName: identity.cashierName,
+      ...(identity.gateway !== undefined && { gateway: identity.gateway }),
       createdAt: now,
       updatedAt: now,
       attempts: 0,
       printed: false,
     };
     this.#d.store.create(record);
+    this.ages.of(record.saleId, now);
     this.#log.info(
       { saleId: record.saleId, outBizId: record.outBizId, code: record.codeMask },
       'sale recorded',
     );
     this.active.add(record.saleId);
     try {
-      return await this.#drive(record, now + this.#d.settings.customerWaitMs, onChecking, cancel);
+      const done = await this.#drive(record, deadline, onChecking, cancel);
+      if (FINAL_STATUSES.includes(done.status)) this.ages.forget(done.saleId);
+      return done;
     } finally {
       this.active.delete(record.saleId);
     }
@@ -144,39 +159,40 @@ export class Payments {
     onChecking: () => void,
     cancel: Cancel,
   ): Promise<SaleRecord> {
-    const { settings } = this.#d;
+    const { settings, clocks } = this.#d;
     const stopped = (): boolean => cancel.stop?.aborted === true;
     // Already offline: say so at once instead of making the member wait for more refusals.
     let notSentLeft = this.attempts.offline ? 0 : settings.notSentRetries;
     let sale = start;
     let checking = false;
     for (;;) {
-      const attempt = await this.attempts.attempt(sale, cancel.abort);
-      sale = attempt.sale;
-      if (FINAL_STATUSES.includes(sale.status)) return sale;
-      const left = deadline - this.#d.now();
-      const unknown = sale.status === 'pending';
+      const { sale: after, answer, decision } = await this.attempts.attempt(sale, cancel.abort);
+      sale = after;
+      if (decision.final || sale.status === 'queued') return sale;
+      const left = deadline - clocks.mono();
       let wait = settings.pollIntervalMs;
-      if (!unknown && attempt.step.kind === 'not-sent') {
+      if (sale.status === 'pending') {
+        if (!checking) {
+          checking = true;
+          onChecking();
+        }
+        if (answer.kind === 'busy') wait = Math.max(wait, answer.retryAfterMs ?? 0);
+      } else if (answer.kind === 'not-sent') {
         // Provably never left: resend at once, a few times, then queue or refuse now.
-        if (notSentLeft <= 0 || left <= 0 || stopped()) return this.#offline(sale, attempt.step.reason);
+        if (notSentLeft <= 0 || left <= 0 || stopped()) return this.#offline(sale, answer.reason);
         notSentLeft -= 1;
         wait = 300;
-      } else if (attempt.step.kind === 'retry') {
-        if (!unknown && (attempt.step.afterMs >= left || stopped())) {
-          return this.attempts.refuse(sale, attempt.step.reason);
-        }
-        wait = attempt.step.afterMs;
+      } else {
+        // Refused before dispatch for a while: wait out the ban if the member can.
+        const ban = answer.retryAfterMs ?? 0;
+        if (ban >= left || stopped()) return this.attempts.refuse(sale, answer.reason);
+        wait = ban;
       }
       if (left <= 0 || stopped()) {
         // After the member's wait an unanswered sale is pending, never failed while unknown.
-        return unknown
+        return sale.status === 'pending'
           ? sale
-          : this.#d.store.update(sale.saleId, { status: 'pending', updatedAt: this.#d.now() });
-      }
-      if (unknown && !checking) {
-        checking = true;
-        onChecking();
+          : this.#d.store.update(sale.saleId, { status: 'pending', updatedAt: clocks.wall() });
       }
       await this.#d.sleep(Math.min(wait, left), cancel.stop);
     }
@@ -184,12 +200,8 @@ export class Payments {
 
   /** The gateway cannot be reached: a member code may be queued within limits, anything else is refused. */
   #offline(sale: SaleRecord, why: string): SaleRecord {
-    const decision = offlineDecision(
-      this.#d.offline,
-      this.#d.store,
-      sale.qrCode ?? '',
-      sale.amountFen,
-      this.#d.now(),
+    const decision = offlineDecision(this.#d.offline, this.#d.store, sale.qrCode ?? '', sale.amountFen, (s) =>
+      this.ages.of(s.saleId, s.createdAt),
     );
     if (!decision.accept) {
       this.#log.warn({ saleId: sale.saleId, why }, 'gateway unreachable');
@@ -203,7 +215,7 @@ export class Payments {
       status: 'queued',
       offline: true,
       reason: 'accepted offline, to be confirmed',
-      updatedAt: this.#d.now(),
+      updatedAt: this.#d.clocks.wall(),
     });
   }
 }

@@ -28,6 +28,11 @@ export interface SaleRecord {
   machineId: string;
   cashierId: string;
   cashierName: string;
+  /**
+   * The gateway the sale belongs to (`gatewayId`: a fingerprint of the URL and app key). A sale is
+   * only ever resolved against its own gateway; absent on sales recorded before it was kept.
+   */
+  gateway?: string;
   createdAt: number;
   updatedAt: number;
   /** What the gateway answered last. */

@@ -3,18 +3,29 @@
  * promise: `create` and `update` have returned only once the change is committed (fsync'd): the
  * SQLite ledger (`agent/ledger/`) keeps it across power cuts.
  */
+import type { FlagKind } from './flags.js';
 import type { SaleRecord, SaleStatus } from './sale.js';
 
-export type SalePatch = Partial<Omit<SaleRecord, 'saleId' | 'requestId' | 'outBizId' | 'createdAt'>>;
+export type SalePatch = Partial<
+  Omit<SaleRecord, 'saleId' | 'requestId' | 'outBizId' | 'createdAt' | 'gateway'>
+>;
 
 export interface StatusTotals {
   count: number;
   amountFen: number;
 }
 
+export interface OfflineOpen extends StatusTotals {
+  oldest?: SaleRecord;
+}
+
 export interface LedgerSummary {
   byStatus: Record<SaleStatus, StatusTotals>;
   flagged: number;
+  /** Flagged sales by kind of flag; a sale flagged twice counts under both kinds. */
+  flagKinds: Partial<Record<FlagKind, number>>;
+  /** Accepted offline (the member was served), then declined: money the gym did not get. */
+  servedUnpaid: StatusTotals;
   unprinted: number;
   /** Oldest unresolved or queued sale, for "how long has this been waiting". */
   oldestOpenAt?: number;
@@ -31,8 +42,14 @@ export interface SaleStore {
   /** created, sent and pending sales, oldest first (queued ones are not included). */
   unresolved(): SaleRecord[];
   /** Offline sales waiting to be forwarded, oldest first (at most `limit`). */
-  queued(limit?: number): SaleRecord[];
+  /** With `gateway`: only that gateway's (and those recorded before sales carried one). */
+  queued(limit?: number, gateway?: string): SaleRecord[];
   queuedTotals(): StatusTotals;
+  /**
+   * Offline sales the service has not confirmed (queued, being forwarded, or forwarded with the
+   * answer unknown): what the offline limits count, with the oldest of them.
+   */
+  offlineOpen(): OfflineOpen;
   /** Sales whose receipt has not been printed, oldest first. */
   unprinted(limit?: number): SaleRecord[];
   /** The newest sale, for "reprint the last receipt". */

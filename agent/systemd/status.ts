@@ -11,6 +11,7 @@ export interface StatusInputs {
   devices: readonly DeviceStatus[];
   summary: LedgerSummary | undefined;
   clockSynced: boolean;
+  replaysSafe?: boolean;
 }
 
 export function statusLine(i: StatusInputs): string {
@@ -24,9 +25,13 @@ export function statusLine(i: StatusInputs): string {
     const queued = s.byStatus.queued;
     parts.push(`pending ${pending}`);
     parts.push(`queued ${queued.count} (￥${formatYuan(queued.amountFen)})`);
-    if (s.flagged > 0) parts.push(`flagged ${s.flagged}`);
+    if (s.flagged > 0) {
+      const kinds = Object.entries(s.flagKinds).map(([k, n]) => `${k} ${n}`);
+      parts.push(`flagged ${s.flagged}${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}`);
+    }
     if (s.unprinted > 0) parts.push(`unprinted ${s.unprinted}`);
   }
+  if (i.replaysSafe === false) parts.push('REPLAYS STOPPED: gateway charged a replay again');
   if (!i.clockSynced) parts.push('clock not synced');
   return parts.join(' · ');
 }

@@ -3,6 +3,7 @@
  * on an empty ledger and on one holding 1,000,000 historical sales, and how fast a backlog of sales
  * accepted offline is forwarded when the gateway comes back. Figures are printed, never asserted.
  */
+import { SYSTEM_CLOCKS } from '../../agent/clocks.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -109,7 +110,8 @@ async function forwardBacklog(dir: string, gateway: SandboxGateway, count: numbe
     settings: { minBackoffMs: 5000, maxBackoffMs: 60000, flagAfterMs: 86_400_000 },
     offline: { ...NO_OFFLINE, enabled: true, concurrency: 2 },
     log,
-    now: Date.now,
+    clocks: SYSTEM_CLOCKS,
+    ages: payments.ages,
   });
   const t0 = performance.now();
   const done = await background.forwardQueued();

@@ -12,7 +12,7 @@ export interface DaemonLine {
   msg: string;
   saleId?: string;
   outBizId?: string;
-  step?: string;
+
   status?: string;
   amountFen?: number;
 }
@@ -32,7 +32,7 @@ export function parseLine(line: string): DaemonLine | undefined {
     msg: r['msg'],
     ...str('saleId'),
     ...str('outBizId'),
-    ...str('step'),
+
     ...str('status'),
     ...(typeof r['amountFen'] === 'number' && { amountFen: r['amountFen'] }),
   };

@@ -160,9 +160,10 @@ function aimedAt(on: KillOn, line: DaemonLine): boolean {
     case 'any-step':
       return line.msg === 'payment step';
     case 'unknown':
-      return line.msg === 'payment step' && line.step === 'unknown';
+      // The answer left the outcome unknown: the sale is now pending.
+      return line.msg === 'payment step' && line.status === 'pending';
     case 'succeeded':
-      return line.msg === 'payment step' && line.step === 'succeeded';
+      return line.msg === 'payment step' && line.status === 'succeeded';
   }
 }
 

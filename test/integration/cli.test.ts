@@ -146,7 +146,7 @@ t.test(
     let signalled = false;
     child.stdout.on('data', (b: Buffer) => {
       stdout += b.toString();
-      if (!signalled && stdout.includes('"step":"unknown"')) {
+      if (!signalled && /"status":"pending"[^\n]*"msg":"payment step"/.test(stdout)) {
         signalled = true;
         child.kill('SIGTERM');
       }

@@ -121,7 +121,10 @@ t.test('SIGTERM during a payment: exit 0, the sale stays pending, the next start
   t.ok(await first.waitFor((l) => (l.includes('agent ready') ? true : undefined), 15_000), 'ready');
   // A …0000 demo code stays pending at the gateway for a while, then is paid.
   first.write('key A\nscan 281234567890120000\n');
-  const unknown = await first.waitFor((l) => (l.includes('"step":"unknown"') ? true : undefined), 15_000);
+  const unknown = await first.waitFor(
+    (l) => (l.includes('"msg":"payment step"') && l.includes('"status":"pending"') ? true : undefined),
+    15_000,
+  );
   t.ok(unknown, 'the payment is unresolved when the signal arrives');
   first.kill('SIGTERM');
   const exit = await first.exited;

@@ -43,7 +43,13 @@ function fixture(t: Test): { path: string; ledger: Ledger } {
   ledger.create(sale(1, 'succeeded'));
   ledger.create(sale(2, 'pending', { qrCode: FULL_CODE, reason: 'waiting for the payment service' }));
   ledger.create(sale(3, 'queued', { qrCode: FULL_CODE, offline: true, printed: false }));
-  ledger.create(sale(4, 'failed', { offline: true, forwardedAt: T0 + 5 * 60_000, flag: 'declined offline' }));
+  ledger.create(
+    sale(4, 'failed', {
+      offline: true,
+      forwardedAt: T0 + 5 * 60_000,
+      flag: 'served-unpaid: declined offline',
+    }),
+  );
   ledger.create(sale(5, 'succeeded', { printed: false, result: { bizOrderId: '9223372036854775807' } }));
   ledger.create(sale(6, 'refused'));
   return { path, ledger };
@@ -82,7 +88,7 @@ t.test(
       ['pending', 'queued', 'failed', 'succeeded'],
     );
     t.match(r.out, /pending\s+8m00s\s+￥25\.00\s+K01202611251930000002\s+boot1-2\s+\*\*\*\*3456/);
-    t.match(r.out, /FLAG: declined offline/);
+    t.match(r.out, /FLAG: served-unpaid: declined offline/);
     t.notMatch(r.out, /boot1-1\b|boot1-6/, 'settled, printed sales are not listed');
     t.notMatch(r.out + r.err, FULL_CODE);
     t.end();
@@ -151,25 +157,23 @@ t.test('report totals every state and names what needs a person, in text and JSO
   t.match(text.out, /succeeded\s+2\s+￥75\.00/);
   t.match(text.out, /created\s+0\s+￥0\.00/);
   t.match(text.out, /oldest open sale: 8m00s/);
-  t.match(text.out, /flagged: 1\s+unprinted receipts: 2/);
+  t.match(text.out, /flagged: 1 \(served-unpaid 1\)\s+unprinted receipts: 2/);
+  t.match(text.out, /!!! served but unpaid: 1 sale\(s\), ￥50\.00/);
   t.match(text.out, /pending \(waiting for the payment service\): 1 sale\(s\), ￥25\.00, oldest 8m00s/);
   t.match(text.out, /queued \(accepted offline, not yet forwarded\): 1 sale\(s\), ￥37\.50, oldest 7m00s/);
-  t.match(
-    text.out,
-    /DECLINED AFTER FORWARDING[^\n]*: 1 sale\(s\), ￥50\.00[^\n]*\n[^\n]*\n\s+failed .*boot1-4/,
-  );
+  t.match(text.out, /SERVED BUT UNPAID[^\n]*: 1 sale\(s\), ￥50\.00[^\n]*\n[^\n]*\n\s+failed .*boot1-4/);
   t.notMatch(text.out, /MOVED ASIDE/);
   t.notMatch(text.out, FULL_CODE);
   const json = await run({ statePath: path, sub: 'report', json: true });
   const r = JSON.parse(json.out) as {
     byStatus: Record<string, { count: number; amountFen: number }>;
-    declinedAfterForwarding: { saleId: string }[];
+    servedUnpaid: { saleId: string }[];
     pending: { saleId: string }[];
     movedAside: unknown[];
   };
   t.strictSame(r.byStatus.queued, { count: 1, amountFen: 3750 });
   t.strictSame(
-    r.declinedAfterForwarding.map((s) => s.saleId),
+    r.servedUnpaid.map((s) => s.saleId),
     ['boot1-4'],
   );
   t.strictSame(

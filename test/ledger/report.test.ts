@@ -64,6 +64,8 @@ t.test('no formatter ever prints the full code, even when the record still holds
       refused: { count: 0, amountFen: 0 },
     },
     flagged: 1,
+    flagKinds: { unresolved: 1 },
+    servedUnpaid: { count: 0, amountFen: 0 },
     unprinted: 1,
     oldestOpenAt: T0,
   };
@@ -71,7 +73,7 @@ t.test('no formatter ever prints the full code, even when the record still holds
     ledgerPath: '/var/lib/xpos/ledger.db',
     pending: [PENDING],
     queued: [],
-    declinedAfterForwarding: [],
+    servedUnpaid: [],
     flagged: [PENDING],
     unprinted: [PENDING],
     movedAside: [],

@@ -1,23 +1,11 @@
 import t from 'tap';
-import { pino } from 'pino';
-import { Payments, DEFAULT_PAYMENT_SETTINGS, type SaleIntent } from '../../agent/payment/payments.js';
-import { Ledger } from '../../agent/ledger/ledger.js';
-import { Background } from '../../agent/payment/background.js';
-import { NO_OFFLINE, type OfflinePolicy } from '../../agent/payment/offline.js';
+import { DEFAULT_PAYMENT_SETTINGS } from '../../agent/payment/payments.js';
+import type { OfflinePolicy } from '../../agent/payment/offline.js';
 import type { PayOutcome } from '../../agent/pay/types.js';
 import { AgentError, ErrorCode } from '../../agent/errors.js';
-import { ScriptedApi, VirtualClock, type Answer } from '../helpers/scripted-api.js';
-
-const CODE = '281234567890123456';
-const intent: SaleIntent = {
-  saleId: 'S1',
-  amountFen: 1250,
-  negoPrice: '1250',
-  code: CODE,
-  label: '月卡',
-  itemId: 7,
-};
-const identity = { storeId: '333333', cashierId: '346753', cashierName: '张丽', machineId: 'K01' };
+import type { Answer } from '../helpers/scripted-api.js';
+import { CODE, INTENT as intent, MEMBER_POLICY, setup as setupWith } from '../helpers/payment-setup.js';
+import type { QueryOutcome } from '../../agent/pay/types.js';
 
 const ok: PayOutcome = {
   kind: 'success',
@@ -30,38 +18,8 @@ const declined: PayOutcome = {
 const notSent: PayOutcome = { kind: 'not-sent', reason: 'ECONNREFUSED' };
 const ambiguous: PayOutcome = { kind: 'ambiguous', reason: 'ECONNRESET after send' };
 
-const log = pino({ level: 'silent' });
-
-function setup(
-  answers: Answer[],
-  query: ConstructorParameters<typeof ScriptedApi>[1] = [],
-  offline: OfflinePolicy = NO_OFFLINE,
-) {
-  const api = new ScriptedApi(answers, query);
-  const clock = new VirtualClock();
-  // The real ledger, in memory: the same SQL the kiosk runs, without a file.
-  const store = Ledger.open({ path: ':memory:', log, now: clock.now });
-  const payments = new Payments({
-    api,
-    store,
-    log,
-    identity,
-    settings: DEFAULT_PAYMENT_SETTINGS,
-    offline,
-    now: clock.now,
-    sleep: clock.sleep,
-  });
-  const background = new Background({
-    attempts: payments.attempts,
-    active: payments.active,
-    settings: { minBackoffMs: 5_000, maxBackoffMs: 60_000, flagAfterMs: 86_400_000 },
-    offline,
-    log,
-    now: clock.now,
-  });
-  let checking = 0;
-  const pay = () => payments.pay(intent, () => (checking += 1));
-  return { api, store, clock, payments, background, pay, checks: () => checking };
+function setup(answers: Answer[], query: QueryOutcome[] = [], offline?: OfflinePolicy) {
+  return setupWith(answers, { query, ...(offline && { offline }) });
 }
 
 t.test('the sale is recorded with its ids before the first request leaves', async (t) => {
@@ -288,15 +246,7 @@ t.test('an unexpected client exception leaves the sale pending rather than guess
 });
 
 const MEMBER = 'M12345678';
-const policy: OfflinePolicy = {
-  enabled: true,
-  memberCode: /^M\d{8}$/,
-  maxSaleFen: 2_000,
-  maxTotalFen: 3_000,
-  maxCount: 5,
-  maxAgeMs: 86_400_000,
-  concurrency: 2,
-};
+const policy = MEMBER_POLICY;
 
 function memberSale(s: ReturnType<typeof setup>, saleId: string, amountFen = 1_250) {
   return s.payments.pay(
@@ -400,7 +350,7 @@ t.test(
     await s.background.forwardQueued();
     const rec = s.store.get('S1');
     t.equal(rec?.status, 'failed');
-    t.match(rec?.flag, /declined after offline acceptance/);
+    t.match(rec?.flag, /^served-unpaid: accepted offline, then declined: 余额不足/);
     t.same(
       s.store.list({ flagged: true }).map((r) => r.saleId),
       ['S1'],
@@ -464,7 +414,7 @@ t.test('a contradictory reply in TOP shape is never success: pending and flagged
   ]);
   const rec = await s.pay();
   t.equal(rec.status, 'pending');
-  t.match(rec.flag, /untrusted reply/);
+  t.match(rec.flag, /^contradictory: model\.success with result_status 2/);
 });
 
 t.test(

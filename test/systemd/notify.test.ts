@@ -94,6 +94,8 @@ t.test('the status line says what a technician needs', (t) => {
       refused: zero,
     },
     flagged: 1,
+    flagKinds: { unresolved: 1 },
+    servedUnpaid: zero,
     unprinted: 2,
   };
   t.equal(
@@ -106,7 +108,7 @@ t.test('the status line says what a technician needs', (t) => {
       summary,
       clockSynced: false,
     }),
-    'OUT OF SERVICE: 扫码器离线 / Scanner offline · scanner offline · pending 3 · queued 3 (￥150.00) · flagged 1 · unprinted 2 · clock not synced',
+    'OUT OF SERVICE: 扫码器离线 / Scanner offline · scanner offline · pending 3 · queued 3 (￥150.00) · flagged 1 (unresolved 1) · unprinted 2 · clock not synced',
   );
   t.equal(
     statusLine({ outOfService: undefined, devices: [], summary: undefined, clockSynced: true }),

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { serviceReason } from '../../agent/outcome.js';
+import { serviceReason } from '../../agent/service.js';
 import type { DeviceStatus } from '../../drivers/device.js';
 
 const on = (device: string): DeviceStatus => ({ device, state: 'online' });
