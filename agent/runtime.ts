@@ -323,6 +323,8 @@ export class Runtime {
       this.#updateService();
     }
     this.#d.metrics?.sale(result.status);
+    // An outcome the ledger could not write: the member sees it, then the kiosk stops selling.
+    if (this.#store.unsavedCount > 0) this.#updateService();
     this.dispatch({ kind: 'pay-result', saleId, result });
   }
 

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { pino } from 'pino';
+import { AgentError, ErrorCode } from '../../agent/errors.js';
 import { Ledger } from '../../agent/ledger/ledger.js';
 import { startKiosk } from '../helpers/kiosk-harness.js';
 
@@ -110,3 +111,32 @@ t.test('disk full: no new sale is accepted, the member is told, and recorded sal
   t.equal(store.get(first.sale.saleId)?.status, 'succeeded', 'the recorded sale is untouched');
   t.ok(k.logs.some((l) => l.includes('sale could not be recorded')));
 });
+
+t.test(
+  'the disk fails after the gateway charged: the member sees success, the kiosk stops selling, the outcome is written later',
+  async (t) => {
+    const dir = t.testdir({});
+    const store = Ledger.open({ path: join(dir, 'ledger.db'), log: pino({ level: 'silent' }) });
+    const update = store.update.bind(store);
+    let full = false;
+    store.update = (id, patch) => {
+      if (full) throw new AgentError(ErrorCode.LedgerUnwritable, 'ledger: updating a sale: disk I/O error');
+      return update(id, patch);
+    };
+    const k = await startKiosk(t, { store, resolveEveryMs: 200 });
+    const sent = k.until(() => store.last()?.status === 'sent');
+    k.keypad.press('A');
+    k.scanner.scan('281234567890123456');
+    await sent;
+    full = true;
+    await k.until(() => k.agent.runtime.kiosk.state.mode === 'result');
+    t.match(k.agent.runtime.kiosk.state, { result: { status: 'succeeded' } }, 'what the gateway said');
+    t.equal(k.gateway.charges.charges, 1);
+    t.match(k.agent.runtime.kiosk.memory.outOfService, /Ledger cannot save/);
+    t.equal(store.last()?.status, 'sent', 'the file itself still says sent');
+    full = false;
+    await k.until(() => k.agent.runtime.kiosk.memory.outOfService === undefined);
+    t.equal(store.last()?.status, 'succeeded', 'written once the disk took writes again');
+    t.equal(k.gateway.charges.charges, 1, 'and never sent again');
+  },
+);
