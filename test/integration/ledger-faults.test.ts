@@ -124,6 +124,8 @@ t.test(
       return update(id, patch);
     };
     const k = await startKiosk(t, { store, resolveEveryMs: 200 });
+    // The gateway holds the call, so the test can fail the disk while the request is out.
+    k.gateway.faults.inject({ kind: 'delay', ms: 400, method: 'pay' });
     const sent = k.until(() => store.last()?.status === 'sent');
     k.keypad.press('A');
     k.scanner.scan('281234567890123456');
