@@ -3,6 +3,7 @@
  * so the simulator exercises exactly the wiring the kiosk runs.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { isDemo } from '../config/demo.js';
 import type { Config } from '../config/schema.js';
 import { loadSecret } from '../config/secret.js';
 import type { Logger } from './log.js';
@@ -12,8 +13,8 @@ import { TopClient } from './pay/client.js';
 import { Runtime, type Devices, type RuntimeDeps } from './runtime.js';
 import type { SaleStore } from './sale-store.js';
 import { openStore } from './store-open.js';
-import { DEMO_SECRET } from './sandbox/cli.js';
-import { SandboxGateway } from './sandbox/server.js';
+// Type only: the sandbox's code is loaded below, and only for a demo kiosk.
+import type { SandboxGateway } from './sandbox/server.js';
 
 export interface AgentOptions {
   config: Config;
@@ -45,7 +46,13 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   let sandbox: SandboxGateway | undefined;
   let url = config.gateway.url;
   let secret = opts.secret;
-  if (url === 'sandbox') {
+  if (isDemo(config)) {
+    // Loaded only here, so a production kiosk never holds the demo gateway or its published
+    // secret in memory (test/integration/sandbox-import.test.ts watches the loader).
+    const [{ SandboxGateway }, { DEMO_SECRET }] = await Promise.all([
+      import('./sandbox/server.js'),
+      import('./sandbox/cli.js'),
+    ]);
     secret ??= DEMO_SECRET;
     sandbox = await SandboxGateway.start({
       port: 0,
