@@ -152,6 +152,14 @@ t.test('the simulator runs a scripted sale, a decline and a pending one, and qui
   const last = readFileSync(join(dir, 'receipts', receipts.sort().at(-1)!), 'utf8');
   t.match(last, /￥12\.50/);
   t.match(last, /成功/);
+  for (const name of receipts) {
+    const text = readFileSync(join(dir, 'receipts', name), 'utf8');
+    t.match(
+      text.split('\n').slice(0, 4).join('\n'),
+      /演示 - 非真实交易/,
+      `${name}: marked as a demo at the top`,
+    );
+  }
   t.ok(existsSync(join(dir, 'sim.log')));
 });
 
