@@ -12,6 +12,7 @@ import { GatewayClock } from './pay/clock.js';
 import { TopClient } from './pay/client.js';
 import { Runtime, type Devices, type RuntimeDeps } from './runtime.js';
 import type { SaleStore } from './sale-store.js';
+import { lockStateDir } from './state-lock.js';
 import { openStore } from './store-open.js';
 // Type only: the sandbox's code is loaded below, and only for a demo kiosk.
 import type { SandboxGateway } from './sandbox/server.js';
@@ -39,9 +40,25 @@ export interface Agent {
   stop(deadlineMs?: number): Promise<void>;
 }
 
+/**
+ * Takes the state directory (agent/state-lock.ts: a second agent is refused with StateDirLocked)
+ * before the ledger opens, and gives it up once the agent has stopped or failed to start.
+ */
 export async function startAgent(opts: AgentOptions): Promise<Agent> {
+  mkdirSync(opts.config.paths.state_dir, { recursive: true, mode: 0o750 });
+  const lock = lockStateDir(opts.config.paths.state_dir);
+  try {
+    const agent = await startUnlocked(opts);
+    const stop = (deadlineMs?: number): Promise<void> => agent.stop(deadlineMs).finally(() => lock.release());
+    return { ...agent, stop };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function startUnlocked(opts: AgentOptions): Promise<Agent> {
   const { config, log } = opts;
-  mkdirSync(config.paths.state_dir, { recursive: true, mode: 0o750 });
 
   let sandbox: SandboxGateway | undefined;
   let url = config.gateway.url;

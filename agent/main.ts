@@ -2,7 +2,8 @@
 /**
  * The one binary: `xpos-agent run | sim | sandbox | config check`. Exit codes follow sysexits:
  * 78 for a configuration problem (systemd shows it, a technician fixes the file), 64 for a usage
- * error, 1 for anything else.
+ * error, 75 when another agent holds the state directory (temporary: it ends when that one stops),
+ * 1 for anything else.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { runDaemon } from './daemon.js';
 import { queueCommand } from './cli/queue.js';
 import { reprintCommand } from './cli/reprint.js';
 import { doctorCommand } from './doctor/doctor.js';
+import { EXIT_STATE_LOCKED, StateDirLocked } from './state-lock.js';
 import { ledgerPath } from './store-open.js';
 import { pino } from 'pino';
 
@@ -43,7 +45,8 @@ const USAGE = `usage: xpos-agent <command> [options]
                                    OK/WARN/FAIL line each with the fix; exit 0 ok, 1 warn, 2 fail,
                                    78 invalid config. --print-test prints a test receipt
 
-  --config defaults to ${DEFAULT_CONFIG_PATH}`;
+  --config defaults to ${DEFAULT_CONFIG_PATH}. One agent (run or sim) per state directory: a second
+  one exits ${EXIT_STATE_LOCKED} at once, naming the directory and the pid holding it.`;
 
 /** The simulator's built-in kiosk: demo store, four presets, the embedded sandbox. */
 export function simConfig(stateDir: string): Config {
@@ -80,6 +83,10 @@ function fail(e: unknown): number {
   if (e instanceof SecretError) {
     process.stderr.write(`config error: ${e.message}\n`);
     return EXIT_CONFIG;
+  }
+  if (e instanceof StateDirLocked) {
+    process.stderr.write(`xpos-agent: ${e.message}\n`);
+    return EXIT_STATE_LOCKED;
   }
   process.stderr.write(`xpos-agent: ${asError(e).message}\n`);
   return 1;
