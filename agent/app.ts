@@ -3,6 +3,7 @@
  * so the simulator exercises exactly the wiring the kiosk runs.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { isDemo } from '../config/demo.js';
 import type { Config } from '../config/schema.js';
 import { loadSecret } from '../config/secret.js';
 import type { Logger } from './log.js';
@@ -12,9 +13,10 @@ import { TopClient } from './pay/client.js';
 import { gatewayId } from './payment/ids.js';
 import { Runtime, type Devices, type RuntimeDeps } from './runtime.js';
 import type { SaleStore } from './payment/store.js';
+import { lockStateDir } from './state-lock.js';
 import { openStore } from './store-open.js';
-import { DEMO_SECRET } from './sandbox/cli.js';
-import { SandboxGateway } from './sandbox/server.js';
+// Type only: the sandbox's code is loaded below, and only for a demo kiosk.
+import type { SandboxGateway } from './sandbox/server.js';
 
 export interface AgentOptions {
   config: Config;
@@ -39,14 +41,36 @@ export interface Agent {
   stop(deadlineMs?: number): Promise<void>;
 }
 
+/**
+ * Takes the state directory (agent/state-lock.ts: a second agent is refused with StateDirLocked)
+ * before the ledger opens, and gives it up once the agent has stopped or failed to start.
+ */
 export async function startAgent(opts: AgentOptions): Promise<Agent> {
+  mkdirSync(opts.config.paths.state_dir, { recursive: true, mode: 0o750 });
+  const lock = lockStateDir(opts.config.paths.state_dir);
+  try {
+    const agent = await startUnlocked(opts);
+    const stop = (deadlineMs?: number): Promise<void> => agent.stop(deadlineMs).finally(() => lock.release());
+    return { ...agent, stop };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function startUnlocked(opts: AgentOptions): Promise<Agent> {
   const { config, log } = opts;
-  mkdirSync(config.paths.state_dir, { recursive: true, mode: 0o750 });
 
   let sandbox: SandboxGateway | undefined;
   let url = config.gateway.url;
   let secret = opts.secret;
-  if (url === 'sandbox') {
+  if (isDemo(config)) {
+    // Loaded only here, so a production kiosk never holds the demo gateway or its published
+    // secret in memory (test/integration/sandbox-import.test.ts watches the loader).
+    const [{ SandboxGateway }, { DEMO_SECRET }] = await Promise.all([
+      import('./sandbox/server.js'),
+      import('./sandbox/cli.js'),
+    ]);
     secret ??= DEMO_SECRET;
     sandbox = await SandboxGateway.start({
       port: 0,

@@ -2,11 +2,13 @@
 /**
  * The one binary: `xpos-agent run | sim | sandbox | config check`. Exit codes follow sysexits:
  * 78 for a configuration problem (systemd shows it, a technician fixes the file), 64 for a usage
- * error, 1 for anything else.
+ * error, 75 when another agent holds the state directory (temporary: it ends when that one stops),
+ * 1 for anything else.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_PATH, EXIT_CONFIG, loadConfig, validateConfig } from '../config/load.js';
+import { demoFlagMisuse, demoNote, demoRefusal } from '../config/demo.js';
 import type { Config } from '../config/schema.js';
 import { SecretError } from '../config/secret.js';
 import { asError } from './errors.js';
@@ -17,6 +19,7 @@ import { runDaemon } from './daemon.js';
 import { queueCommand } from './cli/queue.js';
 import { reprintCommand } from './cli/reprint.js';
 import { doctorCommand } from './doctor/doctor.js';
+import { EXIT_STATE_LOCKED, StateDirLocked } from './state-lock.js';
 import { ledgerPath } from './store-open.js';
 import { pino } from 'pino';
 
@@ -24,12 +27,16 @@ const EXIT_USAGE = 64;
 
 const USAGE = `usage: xpos-agent <command> [options]
 
-  run            [--config FILE]   the kiosk daemon (systemd starts this)
+  run            [--config FILE] [--demo]
+                                   the kiosk daemon (systemd starts this). gateway.url: sandbox (the
+                                   embedded demo gateway, no real money) is refused unless --demo
   sim            [--config FILE] [--state-dir DIR]
                                    the kiosk in this terminal: simulated devices, embedded sandbox gateway
+                                   (always a demo)
   sandbox        [--port P] [--app-key K] [--secret-file F]
                                    the embedded TOP sandbox gateway alone, on 127.0.0.1
-  config check   [--config FILE]   validate a config file; prints every problem, exit 78 if any
+  config check   [--config FILE]   validate a config file; prints every problem, exit 78 if any,
+                                   and a note when run would need --demo
   queue list|show ID|report [--config FILE] [--status S] [--json]
                                    read the ledger (safe while the daemon runs)
   reprint ID|last [--config FILE]  print a receipt again (by sale id, out_biz_id or request_id)
@@ -38,7 +45,8 @@ const USAGE = `usage: xpos-agent <command> [options]
                                    OK/WARN/FAIL line each with the fix; exit 0 ok, 1 warn, 2 fail,
                                    78 invalid config. --print-test prints a test receipt
 
-  --config defaults to ${DEFAULT_CONFIG_PATH}`;
+  --config defaults to ${DEFAULT_CONFIG_PATH}. One agent (run or sim) per state directory: a second
+  one exits ${EXIT_STATE_LOCKED} at once, naming the directory and the pid holding it.`;
 
 /** The simulator's built-in kiosk: demo store, four presets, the embedded sandbox. */
 export function simConfig(stateDir: string): Config {
@@ -76,6 +84,10 @@ function fail(e: unknown): number {
     process.stderr.write(`config error: ${e.message}\n`);
     return EXIT_CONFIG;
   }
+  if (e instanceof StateDirLocked) {
+    process.stderr.write(`xpos-agent: ${e.message}\n`);
+    return EXIT_STATE_LOCKED;
+  }
   process.stderr.write(`xpos-agent: ${asError(e).message}\n`);
   return 1;
 }
@@ -93,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
       status: { type: 'string' },
       json: { type: 'boolean' },
       'print-test': { type: 'boolean' },
+      demo: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -106,8 +119,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'config': {
       if (sub !== 'check') break;
-      loadConfig(configPath);
-      process.stdout.write(`${configPath}: OK\n`);
+      const note = demoNote(loadConfig(configPath));
+      process.stdout.write(`${configPath}: OK\n${note === undefined ? '' : `${note}\n`}`);
       return 0;
     }
     case 'sim': {
@@ -178,6 +191,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'run': {
       const config = loadConfig(configPath);
+      const demo = values.demo === true;
+      const misuse = demo ? demoFlagMisuse(config) : undefined;
+      if (misuse !== undefined) {
+        process.stderr.write(`${misuse}\n`);
+        return EXIT_USAGE;
+      }
+      const refusal = demoRefusal(config, demo);
+      if (refusal) throw new ConfigError(configPath, [refusal]);
       const code = await runDaemon(config, createLogger(config.log.level));
       // Everything is closed and recorded; exit now rather than wait for reads the kernel may hold
       // open on a quiet input device (an evdev read ends only at the next key press).

@@ -22,6 +22,11 @@ export interface ReceiptOptions {
   reprint?: boolean;
   /** false when the kiosk's clock was never confirmed: the printed time may be wrong. */
   clockSynced?: boolean;
+  /**
+   * The agent runs on the embedded demo gateway (`sim`, `run --demo`): no money moved, and the
+   * receipt must say so. Required, so no caller can forget to decide.
+   */
+  demo: boolean;
 }
 
 interface Labels {
@@ -43,6 +48,8 @@ interface Labels {
   unresolvedNote: string;
   queuedNote: string;
   paidMismatchNote: string;
+  /** On every demo receipt. Never "·": the printer's code page prints it as ".". */
+  demoMark: string;
 }
 
 const LABELS: Record<ReceiptLanguage, Labels> = {
@@ -73,6 +80,7 @@ const LABELS: Record<ReceiptLanguage, Labels> = {
     unresolvedNote: '结果确认中，请保留小票',
     queuedNote: '离线受理，联网后确认，请保留小票',
     paidMismatchNote: '实付与金额不符，已通知工作人员',
+    demoMark: '演示 - 非真实交易',
   },
   en: {
     store: 'Store',
@@ -101,6 +109,7 @@ const LABELS: Record<ReceiptLanguage, Labels> = {
     unresolvedNote: 'Result being confirmed, please keep this receipt',
     queuedNote: 'Accepted offline, to be confirmed, please keep this receipt',
     paidMismatchNote: 'Charged amount differs from the price; staff notified',
+    demoMark: 'DEMO - not a real payment',
   },
 };
 
@@ -171,6 +180,9 @@ export function buildReceipt(sale: SaleRecord, opts: ReceiptOptions): PrintDocum
   const l = LABELS[opts.language];
   const result = sale.result;
   const blocks: PrintBlock[] = [{ kind: 'text', text: opts.storeName, align: 'center', bold: true, size: 2 }];
+  // Top and bottom, like the reprint mark: half a torn demo receipt must not pass for a real one.
+  const demoMark: PrintBlock = { kind: 'text', text: l.demoMark, align: 'center', bold: true };
+  if (opts.demo) blocks.push(demoMark);
   if (opts.reprint === true) blocks.push({ kind: 'text', text: REPRINT_MARK, align: 'center', bold: true });
   blocks.push(
     { kind: 'rule' },
@@ -202,6 +214,7 @@ export function buildReceipt(sale: SaleRecord, opts: ReceiptOptions): PrintDocum
   blocks.push(pair(l.code, maskCode(sale.codeMask)));
   blocks.push({ kind: 'qr', data: sale.outBizId });
   if (opts.reprint === true) blocks.push({ kind: 'text', text: REPRINT_MARK, align: 'center', bold: true });
+  if (opts.demo) blocks.push(demoMark);
   blocks.push({ kind: 'feed', lines: 3 }, { kind: 'cut' });
   return { blocks };
 }

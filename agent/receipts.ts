@@ -2,6 +2,7 @@
  * Printing receipts and never losing one: a sale's `printed` flag is set only after the printer
  * took the whole document; a receipt that failed is printed again when the printer is back.
  */
+import { isDemo } from '../config/demo.js';
 import type { Config } from '../config/schema.js';
 import type { Feedback } from '../drivers/feedback/types.js';
 import type { Printer } from '../drivers/printer/types.js';
@@ -58,6 +59,8 @@ export class Receipts {
       timeZone: c.kiosk.time_zone,
       now: this.#now(),
       reprint,
+      // The one place the agent's receipts are built: sale, reprint and sweep alike.
+      demo: isDemo(c),
       ...(this.#clock && { clockSynced: this.#clock.synced }),
     });
     try {

@@ -3,7 +3,7 @@
  * keymap becomes one lookup from a key cap to what it does.
  */
 import type { Config } from '../config/schema.js';
-import { toFen } from '../config/load.js';
+import { yuanToFen } from '../config/money.js';
 import type { KeyName } from '../config/keys.js';
 import type { KeyFunction, KioskSettings, Preset, PresetKey } from './kiosk-model.js';
 import type { OfflinePolicy } from './payment/offline.js';
@@ -20,7 +20,7 @@ export function presetsOf(config: Config): Preset[] {
       {
         key,
         label: p.label,
-        priceFen: toFen(p.price),
+        priceFen: yuanToFen(p.price),
         ...(p.item_id !== undefined && { itemId: p.item_id }),
       },
     ];
@@ -30,7 +30,7 @@ export function presetsOf(config: Config): Preset[] {
 export function kioskSettings(config: Config): KioskSettings {
   const k = config.kiosk;
   return {
-    maxAmountFen: toFen(config.price.max_amount),
+    maxAmountFen: yuanToFen(config.price.max_amount),
     maxIntegerDigits: config.price.max_digits,
     decimalPlaces: config.price.decimal_places,
     presets: presetsOf(config),
@@ -55,8 +55,8 @@ export function offlinePolicy(config: Config): OfflinePolicy {
   return {
     enabled: o.enabled,
     memberCode: new RegExp(o.member_code_pattern),
-    maxSaleFen: toFen(o.max_sale),
-    maxTotalFen: toFen(o.max_total),
+    maxSaleFen: yuanToFen(o.max_sale),
+    maxTotalFen: yuanToFen(o.max_total),
     maxCount: o.max_count,
     maxAgeMs: o.max_age_ms,
     concurrency: o.forward_concurrency,

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkDevices } from './devices.js';
+import { yuanToFen } from './money.js';
 import { configSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/xpos-agent/config.yaml';
@@ -77,12 +78,12 @@ function crossCheck(c: Sections): ConfigProblem[] {
     problems.push({ key, value: show(value), expected });
   };
   const { price, presets, keypad, kiosk, gateway, payment } = c;
-  const maxFen = price ? toFen(price.max_amount) : undefined;
+  const maxFen = price ? yuanToFen(price.max_amount) : undefined;
   if (price && maxFen === 0) add('price.max_amount', price.max_amount, 'more than 0');
   for (const key of ['A', 'B', 'C', 'D'] as const) {
     const p = presets?.[key];
     if (!p) continue;
-    const fen = toFen(p.price);
+    const fen = yuanToFen(p.price);
     if (fen <= 0) add(`presets.${key}.price`, p.price, 'more than 0');
     if (price && maxFen !== undefined && fen > maxFen) {
       add(`presets.${key}.price`, p.price, `at most price.max_amount (${price.max_amount})`);
@@ -122,7 +123,7 @@ function crossCheck(c: Sections): ConfigProblem[] {
     );
   }
   const { offline } = c;
-  if (offline && toFen(offline.max_sale) > toFen(offline.max_total)) {
+  if (offline && yuanToFen(offline.max_sale) > yuanToFen(offline.max_total)) {
     add('offline.max_sale', offline.max_sale, `at most offline.max_total (${offline.max_total})`);
   }
   if (kiosk && !validTimeZone(kiosk.time_zone)) {
@@ -150,12 +151,6 @@ function validTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The schema already guarantees the format; this is the exact integer conversion. */
-export function toFen(yuan: string): number {
-  const [whole = '0', frac = ''] = yuan.split('.');
-  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
 }
 
 /** Validate an already-parsed document. Throws ConfigError listing every problem. */

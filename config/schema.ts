@@ -7,15 +7,21 @@ import { z } from 'zod';
 import { devicesSchema } from './devices.js';
 import { KEY_NAMES } from './keys.js';
 import { isLoopbackHost } from './loopback.js';
+import { parseYuan, yuanExpectation } from './money.js';
 
-/** A yuan amount as people write it: 12, 12.5, "12.50". Converted to integer fen by the agent. */
+/**
+ * A yuan amount as people write it: 12, 12.5, "12.50". Judged by the same parser as the keypad
+ * (config/money.ts), so the file accepts exactly the amounts a member could type, up to MAX_FEN.
+ */
 const yuan = z
   .union([z.string(), z.number()])
   .transform((v) => String(v).trim())
   .pipe(
-    z
-      .string()
-      .regex(/^\d{1,8}(\.\d{1,2})?$/, 'expected a yuan amount with at most 2 decimals, e.g. 12 or 12.50'),
+    z.string().check((ctx) => {
+      const parsed = parseYuan(ctx.value);
+      if (!parsed.ok)
+        ctx.issues.push({ code: 'custom', message: yuanExpectation(parsed.error), input: ctx.value });
+    }),
   );
 
 function isRegExp(source: string): boolean {

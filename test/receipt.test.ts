@@ -39,7 +39,7 @@ function sale(status: SaleStatus, extra: Partial<SaleRecord> = {}): SaleRecord {
 }
 
 function opts(extra: Partial<ReceiptOptions> = {}): ReceiptOptions {
-  return { storeName: '力美健身 Lime Gym', language: 'zh', timeZone: 'Asia/Shanghai', ...extra };
+  return { storeName: '力美健身 Lime Gym', language: 'zh', timeZone: 'Asia/Shanghai', demo: false, ...extra };
 }
 
 function render(s: SaleRecord, o: ReceiptOptions, cols: number): string[] {
@@ -145,6 +145,42 @@ t.test('reprint and clock markers', (t) => {
   t.match(again, /REPRINT 重印/);
   t.match(again, /重印时间\s+2026-11-26 09:00:00/);
   t.match(again, /时钟未同步 clock not synced/);
+  t.end();
+});
+
+const DEMO_MARK = { zh: '演示 - 非真实交易', en: 'DEMO - not a real payment' } as const;
+
+t.test('a demo receipt of every kind says so near the top and at the foot, in its language', (t) => {
+  for (const status of STATUSES) {
+    for (const language of ['zh', 'en'] as const) {
+      for (const reprint of [false, true]) {
+        const name = `${status} ${language}${reprint ? ' reprint' : ''}`;
+        const doc = buildReceipt(sale(status), opts({ language, reprint, demo: true }));
+        const marks = doc.blocks.flatMap((b, i) =>
+          b.kind === 'text' && b.text === DEMO_MARK[language] ? [i] : [],
+        );
+        t.same(marks.length, 2, `${name}: two marks`);
+        t.equal(marks[0], 1, `${name}: the first right under the store name`);
+        t.match(doc.blocks[1], { kind: 'text', align: 'center', bold: true }, `${name}: centred, bold`);
+        const afterQr = doc.blocks.findIndex((b) => b.kind === 'qr');
+        t.ok((marks[1] ?? 0) > afterQr, `${name}: the second after the QR code`);
+        for (const cols of [32, 48]) {
+          const ls = renderText(doc, cols).split('\n');
+          t.ok(
+            ls.slice(0, 4).some((l) => l.includes(DEMO_MARK[language])),
+            `${name} ${cols}: within the first lines on paper`,
+          );
+        }
+        t.notOk(JSON.stringify(doc).includes('\u00b7'), `${name}: no middle dot (prints as ".")`);
+        const real = buildReceipt(sale(status), opts({ language, reprint, demo: false }));
+        const text = renderText(real, 48);
+        t.notOk(
+          text.includes(DEMO_MARK.zh) || text.includes(DEMO_MARK.en),
+          `${name}: a real receipt has no mark`,
+        );
+      }
+    }
+  }
   t.end();
 });
 

@@ -58,7 +58,11 @@ async function oneStart(config: string, notify: NotifyListener, graceMs: number)
       readyCame();
     }
   });
-  const daemon = new DaemonChild(config, { env: { NOTIFY_SOCKET: notify.path } });
+  // The embedded sandbox: a demo kiosk, which `run` starts only with --demo.
+  const daemon = new DaemonChild(config, {
+    args: ['run', '--demo', '--config', config],
+    env: { NOTIFY_SOCKET: notify.path },
+  });
   try {
     const logAt = (await daemon.waitFor('agent ready', READY_TIMEOUT_MS)).at;
     if (ready === undefined) await Promise.race([readyPromise, sleep(graceMs)]);

@@ -77,6 +77,42 @@ t.test('the daemon refuses to start on a bad config with the same errors and exi
   t.match(missing.stderr, /absent\.yaml.*ENOENT/);
 });
 
+t.test(
+  'run refuses the embedded demo gateway without --demo: exit 78, naming key, value and the way out',
+  async (t) => {
+    const dir = t.testdir({});
+    const cfg = join(dir, 'demo.yaml');
+    writeFileSync(cfg, `${base}paths: { state_dir: ${JSON.stringify(join(dir, 'state'))} }\n`);
+    const r = await xpos(['run', '--config', cfg]);
+    t.equal(r.code, 78);
+    t.match(
+      r.stderr,
+      'gateway.url: "sandbox" — the embedded demo gateway takes no real money: set the real gateway URL, ' +
+        'or start a demo kiosk with `xpos-agent run --demo`',
+    );
+    t.notOk(existsSync(join(dir, 'state')), 'refused before anything was started or written');
+
+    const check = await xpos(['config', 'check', '--config', cfg]);
+    t.equal(check.code, 0, 'the file itself is valid');
+    t.match(check.stdout, /demo\.yaml: OK\nnote: gateway\.url is "sandbox".*`xpos-agent run` needs --demo/);
+    const real = await xpos(['config', 'check', '--config', EXAMPLE]);
+    t.notMatch(real.stdout, /note|--demo/, 'no note for a real gateway');
+  },
+);
+
+t.test('--demo with a real gateway is a usage error: it would take real money', async (t) => {
+  const r = await xpos(['run', '--demo', '--config', EXAMPLE]);
+  t.equal(r.code, 64);
+  t.match(r.stderr, /--demo: gateway\.url is "https:\/\/eco\.taobao\.com\/router\/rest", a real gateway/);
+});
+
+t.test('the usage text documents --demo', async (t) => {
+  const r = await xpos(['--help']);
+  t.equal(r.code, 0);
+  t.match(r.stdout, /run\s+\[--config FILE\] \[--demo\]/);
+  t.match(r.stdout, /refused unless --demo/);
+});
+
 t.test('the daemon refuses a world-readable secret file, naming it, and exits 78', async (t) => {
   const dir = t.testdir({ secret: 'shh-its-secret' });
   chmodSync(join(dir, 'secret'), 0o644);
@@ -116,6 +152,14 @@ t.test('the simulator runs a scripted sale, a decline and a pending one, and qui
   const last = readFileSync(join(dir, 'receipts', receipts.sort().at(-1)!), 'utf8');
   t.match(last, /￥12\.50/);
   t.match(last, /成功/);
+  for (const name of receipts) {
+    const text = readFileSync(join(dir, 'receipts', name), 'utf8');
+    t.match(
+      text.split('\n').slice(0, 4).join('\n'),
+      /演示 - 非真实交易/,
+      `${name}: marked as a demo at the top`,
+    );
+  }
   t.ok(existsSync(join(dir, 'sim.log')));
 });
 
@@ -141,7 +185,7 @@ t.test(
       `${base}presets: { A: { label: x, price: 5 } }\n` +
         `devices: { keypad: { type: sim }, scanner: { type: sim }, printer: { type: sim } }\npaths: { state_dir: ${dir} }\n`,
     );
-    const child = spawn(process.execPath, [MAIN, 'run', '--config', cfg]);
+    const child = spawn(process.execPath, [MAIN, 'run', '--demo', '--config', cfg]);
     let stdout = '';
     let signalled = false;
     child.stdout.on('data', (b: Buffer) => {

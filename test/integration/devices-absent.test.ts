@@ -83,7 +83,7 @@ devices:
   printer: { type: usblp, path: ${JSON.stringify(join(t.testdirName, 'lp9'))} }
 `,
   });
-  const child = spawn(process.execPath, [MAIN, 'run', '--config', join(dir, 'config.yaml')]);
+  const child = spawn(process.execPath, [MAIN, 'run', '--demo', '--config', join(dir, 'config.yaml')]);
   let out = '';
   const ready = new Promise<void>((resolve) => {
     child.stdout.on('data', (b: Buffer) => {

@@ -73,6 +73,7 @@ paths: { state_dir: ${JSON.stringify(dir)} }
     process.execPath,
     MAIN,
     'run',
+    '--demo',
     '--config',
     cfg,
   ]);

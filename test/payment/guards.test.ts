@@ -20,7 +20,12 @@ t.test(
     t.equal(rec.status, 'succeeded');
     t.match(rec.flag, /^amount-mismatch: charged 125000 fen, the sale is 1250 fen/);
     t.same(s.store.summary().flagKinds, { 'amount-mismatch': 1 });
-    const lines = buildReceipt(rec, { storeName: 'X', language: 'zh', timeZone: 'Asia/Shanghai' })
+    const lines = buildReceipt(rec, {
+      storeName: 'X',
+      language: 'zh',
+      timeZone: 'Asia/Shanghai',
+      demo: false,
+    })
       .blocks.map((b) => ('value' in b ? `${b.label} ${b.value}` : 'text' in b ? b.text : ''))
       .join('\n');
     t.match(lines, /金额 ￥12\.50/);

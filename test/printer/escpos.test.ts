@@ -63,7 +63,7 @@ function offlineSale(): SaleRecord {
 }
 
 function receiptOpts(extra: Partial<ReceiptOptions> = {}): ReceiptOptions {
-  return { storeName: '力美健身 Lime Gym', language: 'zh', timeZone: 'Asia/Shanghai', ...extra };
+  return { storeName: '力美健身 Lime Gym', language: 'zh', timeZone: 'Asia/Shanghai', demo: false, ...extra };
 }
 
 const base58: EncodeOptions = { columns: 32, cut: 'partial', qr: { moduleSize: 6, errorLevel: 'M' } };
@@ -180,6 +180,36 @@ t.test('decoded bytes look exactly like the simulator text, including the golden
       const opts = { ...g.opts, columns };
       const decoded = decodeEscpos(encodeDocument(g.doc, opts), opts);
       t.equal(framed(decoded, columns), renderText(g.doc, columns), `${g.name} at ${columns} columns`);
+    }
+  }
+  t.end();
+});
+
+t.test("a demo receipt prints its DEMO line in the printer's code page, bold, near the top", (t) => {
+  const marks = { zh: '演示 - 非真实交易', en: 'DEMO - not a real payment' } as const;
+  for (const language of ['zh', 'en'] as const) {
+    for (const opts of [base58, base80]) {
+      for (const reprint of [false, true]) {
+        const name = `${language} ${opts.columns}${reprint ? ' reprint' : ''}`;
+        const doc = buildReceipt(sale('succeeded'), receiptOpts({ language, reprint, demo: true }));
+        // The decoder throws on a 4-byte GB18030 code, a line too wide and anything a printer garbles.
+        const d = decodeEscpos(encodeDocument(doc, opts), opts);
+        const at = d.lines.flatMap((l, i) => (l.trim() === marks[language] ? [i] : []));
+        t.equal(at.length, 2, `${name}: printed twice`);
+        t.ok((at[0] ?? 99) <= 2, `${name}: near the top (line ${at[0]})`);
+        t.ok(
+          d.spans.some((s) => s.text === marks[language] && s.bold && s.size === 1),
+          `${name}: bold, normal size`,
+        );
+        const plain = decodeEscpos(
+          encodeDocument(buildReceipt(sale('succeeded'), receiptOpts({ language, reprint })), opts),
+          opts,
+        );
+        t.notOk(
+          plain.lines.some((l) => l.includes(marks[language])),
+          `${name}: not on a real receipt`,
+        );
+      }
     }
   }
   t.end();

@@ -48,7 +48,12 @@ const SALE: SaleRecord = {
   attempts: 1,
   printed: false,
 };
-const receipt = buildReceipt(SALE, { storeName: '力美健身', language: 'zh', timeZone: 'Asia/Shanghai' });
+const receipt = buildReceipt(SALE, {
+  storeName: '力美健身',
+  language: 'zh',
+  timeZone: 'Asia/Shanghai',
+  demo: false,
+});
 
 async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;

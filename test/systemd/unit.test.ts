@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CONFIG } from '../../config/load.js';
 import { SHUTDOWN_DEADLINE_MS } from '../../agent/daemon.js';
+import { EXIT_STATE_LOCKED } from '../../agent/state-lock.js';
 import { applySysusers, parseUnit, run, security, values, verify } from './analyze.js';
 
 const DIR = join(import.meta.dirname, '../../systemd');
@@ -79,6 +80,10 @@ t.test('the unit has the lifecycle settings the daemon relies on', (t) => {
   );
   t.match(svc('Restart')[0] ?? '', /^(always|on-failure)$/);
   t.ok(svc('RestartPreventExitStatus').join(' ').split(/\s+/).includes(String(EXIT_CONFIG)), 'no loop on 78');
+  t.notOk(
+    svc('RestartPreventExitStatus').join(' ').split(/\s+/).includes(String(EXIT_STATE_LOCKED)),
+    'a held state directory (75) is retried: it clears when the other agent stops',
+  );
   t.ok(values(unit, 'Unit', 'StartLimitIntervalSec').length === 1, 'start limit lives in [Unit]');
   t.ok(values(unit, 'Unit', 'StartLimitBurst').length === 1);
   const after = values(unit, 'Unit', 'After').join(' ').split(/\s+/);
