@@ -76,15 +76,36 @@ export type EntryProblem =
   | 'too-many-decimals'
   | 'no-decimals'
   | 'leading-zero'
-  | 'invalid';
+  | 'invalid'
+  /** A code was scanned before the price was confirmed. */
+  | 'confirm-first';
+
+/**
+ * Why a scan was seen but not taken, so the screen can say it (with a "busy" beep): a member who
+ * scans and gets no sale must learn why without reading a log. Cleared by the next state.
+ */
+export type ScanNotice =
+  /** The same code again inside `duplicateScanWindowMs`: counted once. */
+  | 'duplicate'
+  /** A payment is running. */
+  | 'paying'
+  /** A scan needs a price first (idle, or a result screen of a kiosk without an idle-scan preset). */
+  | 'price-first';
 
 export type KioskState =
-  | { mode: 'idle' }
+  | { mode: 'idle'; notice?: ScanNotice }
   /** `text` is what was typed ("12.5"); `problem` is cleared by the next accepted key. */
   | { mode: 'entering'; text: string; deadline: number; problem?: EntryProblem }
-  | { mode: 'awaiting-scan'; sale: SaleDraft; deadline: number }
-  | { mode: 'paying'; sale: SaleDraft; saleId: string; checking: boolean }
-  | { mode: 'result'; sale: SaleDraft; saleId: string; result: SaleResult; deadline: number };
+  | { mode: 'awaiting-scan'; sale: SaleDraft; deadline: number; notice?: ScanNotice }
+  | { mode: 'paying'; sale: SaleDraft; saleId: string; checking: boolean; notice?: ScanNotice }
+  | {
+      mode: 'result';
+      sale: SaleDraft;
+      saleId: string;
+      result: SaleResult;
+      deadline: number;
+      notice?: ScanNotice;
+    };
 
 export interface KioskMemory {
   /** Last key and when, for bounce rejection. */

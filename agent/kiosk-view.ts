@@ -3,7 +3,7 @@
  * amount. Bilingual and short, because a member reads it standing, mid-workout. Pure, like the
  * kiosk itself; the runtime calls it after every step.
  */
-import type { EntryProblem, KioskSettings, Kiosk, SaleDraft, SaleResult } from './kiosk-model.js';
+import type { EntryProblem, KioskSettings, Kiosk, SaleDraft, SaleResult, ScanNotice } from './kiosk-model.js';
 import { formatYuan } from './money.js';
 
 export interface KioskView {
@@ -13,6 +13,11 @@ export interface KioskView {
 }
 
 export function view(kiosk: Kiosk, now: number, settings: KioskSettings): KioskView {
+  const state = kiosk.state;
+  return withNotice(screen(kiosk, now, settings), 'notice' in state ? state.notice : undefined);
+}
+
+function screen(kiosk: Kiosk, now: number, settings: KioskSettings): KioskView {
   const state = kiosk.state;
   switch (state.mode) {
     case 'idle':
@@ -80,7 +85,10 @@ function resultView(result: SaleResult, sale: SaleDraft): KioskView {
     case 'failed':
       return {
         title: `失败 Declined: ${result.reason}`,
-        lines: ['请重试或换一个付款码 / Try again or use another code'],
+        lines: [
+          '未扣款 / Not charged',
+          '再扫一次重试，或换一个码 / Scan again to retry, or use another code',
+        ],
         amount,
       };
     // Pending is not a failure: the money may have moved, and the ledger will find out.
@@ -97,7 +105,11 @@ function resultView(result: SaleResult, sale: SaleDraft): KioskView {
         amount,
       };
     case 'refused':
-      return { title: `未收款 Refused: ${result.reason}`, lines: ['未扣款 / No money was taken'], amount };
+      return {
+        title: `未收款 Refused: ${result.reason}`,
+        lines: ['未扣款 / Not charged', '再扫一次重试 / Scan again to retry'],
+        amount,
+      };
   }
 }
 
@@ -124,7 +136,25 @@ function problemText(problem: EntryProblem, settings: KioskSettings): string {
       return '不能以 0 开头 / A price cannot start with 0';
     case 'invalid':
       return '无效输入 / Not a valid price';
+    case 'confirm-first':
+      return '请先按确认键，再扫码 / Press Confirm, then scan';
   }
+}
+
+function noticeText(notice: ScanNotice): string {
+  switch (notice) {
+    case 'duplicate':
+      return '这个码刚扫过，请稍候 / That code was just scanned';
+    case 'paying':
+      return '正在支付，请稍候 / A payment is in progress';
+    case 'price-first':
+      return '请先输入金额或选择项目，再扫码 / Enter a price or choose an item, then scan';
+  }
+}
+
+/** A scan that was seen but not taken says why, above everything else on the screen. */
+function withNotice(v: KioskView, notice: ScanNotice | undefined): KioskView {
+  return notice === undefined ? v : { ...v, lines: [noticeText(notice), ...v.lines] };
 }
 
 /** "A–D" when all four keys are set, else the keys themselves ("A/C"). */

@@ -10,6 +10,9 @@
  *   reaches the kiosk. A window whose start lies in the future is still treated as expired.
  * - On the result screen a digit dismisses it and starts the next member's entry (so their first
  *   digit is not lost); reprint prints again and leaves the result up; any other key dismisses it.
+ *   A scan there retries a declined or refused sale at the same price (the screen says "scan again
+ *   to retry", so that must be true), or starts the next sale on a kiosk with an idle-scan preset.
+ * - A scan that is seen but not taken is never silent: a "busy" beep and a notice on the screen.
  * - While paying, keys are logged and otherwise ignored: a failure beep mid-payment reads as
  *   "payment failed", and the payment cannot be cancelled from the keypad anyway.
  */
@@ -21,6 +24,7 @@ import type {
   KioskState,
   SaleDraft,
   SaleResult,
+  ScanNotice,
   StepResult,
 } from './kiosk-model.js';
 import { onKey } from './kiosk-keys.js';
@@ -80,7 +84,11 @@ function deadlineOf(state: KioskState): number | undefined {
 
 function onScan(k: Kiosk, code: string, ctx: Ctx): Kiosk {
   const masked = maskCode(code);
-  if (k.memory.outOfService !== undefined && (k.state.mode === 'idle' || k.state.mode === 'awaiting-scan')) {
+  const mode = k.state.mode;
+  if (
+    k.memory.outOfService !== undefined &&
+    (mode === 'idle' || mode === 'awaiting-scan' || mode === 'result')
+  ) {
     feedback(ctx, 'failure');
     log(ctx, 'warn', 'scan refused: out of service', { code: masked, reason: k.memory.outOfService });
     return k;
@@ -92,7 +100,8 @@ function onScan(k: Kiosk, code: string, ctx: Ctx): Kiosk {
     within(last.at, ctx.now, ctx.settings.duplicateScanWindowMs)
   ) {
     log(ctx, 'info', 'duplicate scan ignored', { code: masked });
-    return { state: k.state, memory: { ...k.memory, lastScan: { code, at: ctx.now } } };
+    const seen = { ...k.memory, lastScan: { code, at: ctx.now } };
+    return busy({ state: k.state, memory: seen }, 'duplicate', ctx);
   }
   const state = k.state;
   switch (state.mode) {
@@ -101,14 +110,27 @@ function onScan(k: Kiosk, code: string, ctx: Ctx): Kiosk {
     case 'entering':
       feedback(ctx, 'attention');
       log(ctx, 'info', 'scan before the price was confirmed', { code: masked });
-      return k;
+      return withState(k, { ...state, problem: 'confirm-first' });
     case 'awaiting-scan':
       return startSale(k, state.sale, code, ctx);
     case 'paying':
+      log(ctx, 'info', 'scan ignored while paying', { code: masked });
+      return busy(k, 'paying', ctx);
     case 'result':
-      log(ctx, 'info', `scan ignored while ${state.mode}`, { code: masked });
-      return k;
+      // "Scan again to retry" on a declined or refused sale is a promise: same price, new sale.
+      if (state.result.status === 'failed' || state.result.status === 'refused') {
+        return startSale(k, state.sale, code, ctx);
+      }
+      if (ctx.settings.idleScanPreset !== undefined) return scanInIdle(k, code, ctx);
+      log(ctx, 'info', 'scan ignored on the result screen: enter a price first', { code: masked });
+      return busy(k, 'price-first', ctx);
   }
+}
+
+/** Seen, not taken: a "busy" beep and the reason on the screen. */
+function busy(k: Kiosk, notice: ScanNotice, ctx: Ctx): Kiosk {
+  feedback(ctx, 'busy');
+  return k.state.mode === 'entering' ? k : withState(k, { ...k.state, notice });
 }
 
 function scanInIdle(k: Kiosk, code: string, ctx: Ctx): Kiosk {
@@ -121,7 +143,7 @@ function scanInIdle(k: Kiosk, code: string, ctx: Ctx): Kiosk {
       code: maskCode(code),
       ...(key === undefined ? {} : { idleScanPreset: key }),
     });
-    return k;
+    return withState(k, { mode: 'idle', notice: 'price-first' });
   }
   return startSale(k, draftOf(preset), code, ctx);
 }

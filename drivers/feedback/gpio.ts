@@ -38,7 +38,8 @@ export interface PatternTimeline {
 /**
  * Told apart by ear and by colour, with nobody reading the screen: a click, two happy chirps with
  * green, one long buzz with red, a slow green blink while the payment is checked, a fast red blink
- * while a device is away, and three quick beeps with red left on when someone should look.
+ * while a device is away, one plain 150 ms beep for "seen, but not now", and three quick beeps with
+ * red left on when someone should look.
  * Steady and blinking states last until the next signal.
  */
 export const PATTERNS: Readonly<Record<FeedbackPattern, PatternTimeline>> = {
@@ -65,6 +66,10 @@ export const PATTERNS: Readonly<Record<FeedbackPattern, PatternTimeline>> = {
   offline: { period: 500, steps: [
     { at: 0, set: { red: 1 } },
     { at: 250, set: { red: 0 } },
+  ] },
+  busy: { steps: [
+    { at: 0, set: { buzzer: 1 } },
+    { at: 150, set: { buzzer: 0 } },
   ] },
   attention: { steps: [
     { at: 0, set: { red: 1, buzzer: 1 } },

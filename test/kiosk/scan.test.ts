@@ -22,23 +22,59 @@ const IDLE_PRESET = settings({ idleScanPreset: 'A' });
 
 const logData = (effects: readonly KioskEffect[]) => ofKind(effects, 'log').map((e) => e.data);
 
-t.test('a scan while paying or on the result screen is ignored and logged with the masked code', (t) => {
+t.test('a scan while paying is not taken, but never silently: a busy beep and a notice', (t) => {
   const paying = run([...PAYING, [2000, scan(OTHER_CODE)]]);
-  t.equal(paying.kiosk.state.mode, 'paying');
+  t.match(paying.kiosk.state, { mode: 'paying', saleId: 'S1', notice: 'paying' });
   t.same(paying.last, [
     { kind: 'log', level: 'info', msg: 'scan ignored while paying', data: { code: '****8888' } },
+    { kind: 'feedback', pattern: 'busy' },
   ]);
+  t.end();
+});
+
+t.test('a scan on a paid result screen asks for a price first (busy beep), starting nothing', (t) => {
   const shown = run([...PAYING, [2000, payResult('S1', { status: 'succeeded' })], [2500, scan(OTHER_CODE)]]);
-  t.equal(shown.kiosk.state.mode, 'result');
-  t.same(shown.last, [
-    { kind: 'log', level: 'info', msg: 'scan ignored while result', data: { code: '****8888' } },
-  ]);
+  t.match(shown.kiosk.state, { mode: 'result', notice: 'price-first' });
+  t.same(feedbacks(shown.last), ['busy']);
+  t.same(ofKind(shown.last, 'pay'), []);
+  t.end();
+});
+
+t.test('on an idle-scan kiosk a scan on the result screen starts the next sale at once', (t) => {
+  const r = run(
+    [
+      [0, scan()],
+      [500, payResult('S1', { status: 'succeeded' })],
+      [700, scan(OTHER_CODE)],
+    ],
+    { settings: IDLE_PRESET },
+  );
+  t.match(r.kiosk.state, { mode: 'paying', saleId: 'S2' });
+  t.same(
+    ofKind(r.last, 'pay').map((p) => p.code),
+    [OTHER_CODE],
+  );
+  t.end();
+});
+
+t.test('"scan again to retry" is true: a scan on a declined or refused result retries the price', (t) => {
+  for (const result of [
+    { status: 'failed', reason: 'declined' },
+    { status: 'refused', reason: 'offline' },
+  ] as const) {
+    const r = run([...PAYING, [2000, payResult('S1', result)], [2500, scan(OTHER_CODE)]]);
+    t.match(r.kiosk.state, { mode: 'paying', saleId: 'S2', sale: { amountFen: 1250 } }, result.status);
+    t.same(
+      ofKind(r.last, 'pay').map((p) => [p.saleId, p.code, p.sale.amountFen]),
+      [['S2', OTHER_CODE, 1250]],
+    );
+  }
   t.end();
 });
 
 t.test('a scan while idle without idleScanPreset asks for a price first and starts nothing', (t) => {
   const r = run([[0, scan()]]);
-  t.same(r.kiosk.state, { mode: 'idle' });
+  t.same(r.kiosk.state, { mode: 'idle', notice: 'price-first' });
   t.same(feedbacks(r.effects), ['attention']);
   t.same(ofKind(r.effects, 'pay'), []);
   t.same(logData(r.effects), [{ code: '****3456' }]);
@@ -56,7 +92,7 @@ t.test('a scan while idle with idleScanPreset starts a sale for that preset', (t
 
 t.test('an idleScanPreset that names a missing preset asks for a price rather than guessing', (t) => {
   const r = run([[0, scan()]], { settings: settings({ idleScanPreset: 'D' }) });
-  t.same(r.kiosk.state, { mode: 'idle' });
+  t.same(r.kiosk.state, { mode: 'idle', notice: 'price-first' });
   t.same(feedbacks(r.effects), ['attention']);
   t.same(
     ofKind(r.effects, 'log').map((e) => e.level),
@@ -67,7 +103,7 @@ t.test('an idleScanPreset that names a missing preset asks for a price rather th
 
 t.test('a scan while a price is being typed asks the member to confirm first', (t) => {
   const r = run([...press('12'), [500, scan()]]);
-  t.same(r.kiosk.state, { mode: 'entering', text: '12', deadline: 30_100 });
+  t.same(r.kiosk.state, { mode: 'entering', text: '12', deadline: 30_100, problem: 'confirm-first' });
   t.same(feedbacks(r.last), ['attention']);
   t.same(ofKind(r.last, 'pay'), []);
   t.end();
@@ -82,8 +118,11 @@ const PAID_AND_IDLE: Timed[] = [
 
 t.test('the same code again within the duplicate window counts once', (t) => {
   const r = run([...PAID_AND_IDLE, [2999, scan()]], { settings: IDLE_PRESET });
-  t.same(r.kiosk.state, { mode: 'idle' });
-  t.same(r.last, [{ kind: 'log', level: 'info', msg: 'duplicate scan ignored', data: { code: '****3456' } }]);
+  t.same(r.kiosk.state, { mode: 'idle', notice: 'duplicate' }, 'the screen says why nothing happened');
+  t.same(r.last, [
+    { kind: 'log', level: 'info', msg: 'duplicate scan ignored', data: { code: '****3456' } },
+    { kind: 'feedback', pattern: 'busy' },
+  ]);
   t.end();
 });
 

@@ -91,7 +91,20 @@ t.test('each result status reads as itself', (t) => {
   );
   t.equal(shown({ status: 'pending' }).title, '处理中 Pending — keep your receipt');
   t.match(shown({ status: 'refused', reason: 'offline' }).title, 'Refused: offline');
-  t.match(text(shown({ status: 'refused', reason: 'offline' })), 'No money was taken');
+  t.match(text(shown({ status: 'refused', reason: 'offline' })), 'Not charged');
+  t.match(text(shown({ status: 'failed', reason: 'no' })), /未扣款 \/ Not charged\n.*Scan again to retry/);
+  t.notMatch(text(shown({ status: 'succeeded', paidFen: 1250 })), /differs/);
+  t.match(text(shown({ status: 'succeeded', paidFen: 125_000 })), /实付与金额 ¥12\.50 不符/);
+  t.end();
+});
+
+t.test('a scan seen but not taken says why, first', (t) => {
+  t.match(
+    view(at({ mode: 'idle', notice: 'price-first' }), 0, SETTINGS).lines[0],
+    /请先输入金额或选择项目，再扫码/,
+  );
+  const paying = at({ mode: 'paying', sale: SALE, saleId: 'S1', checking: false, notice: 'paying' });
+  t.match(view(paying, 0, SETTINGS).lines[0], /A payment is in progress/);
   t.end();
 });
 
