@@ -4,24 +4,30 @@
  * idea of the gateway, ours; a personality is another idea the real one may turn out to have, so
  * the daemon's exactly-once rules are proven against each of them rather than against our guess.
  *
- * | name                   | behaviour                                                                      | params (default)     |
- * |------------------------|--------------------------------------------------------------------------------|----------------------|
- * | `today`                | dedup by request_id; …0000/…9999 pending for `pendingMs`, then resolved by time  | —                    |
- * | `replay-completes`     | every new payment answers pending; querystatus says PROCESSING for ever; the     | —                    |
- * |                        | identical pay sent again (same request_id and param0) completes it with the      |                      |
- * |                        | code's outcome and answers the final status                                      |                      |
- * | `query-completes`      | every new payment answers pending; after `queryPolls` queries saw PROCESSING the | `queryPolls` (3)     |
- * |                        | next query completes it; replays answer its current state and do not count       |                      |
- * | `replay-declines-used` | like today, but an identical replay of a payment that already SUCCEEDED answers  | —                    |
- * |                        | a decline (result_status 2, PAY_CODE_USED 付款码已使用, same checkout_id);         |                      |
- * |                        | querystatus still says SUCCEEDED; nothing is charged again                       |                      |
- * | `slow`                 | on the sandbox clock, a slow phase of `slowPhaseMs` then a normal phase of       | `slowPhaseMs` (4000) |
- * |                        | `normalPhaseMs`, repeating from when the personality was set; in the slow phase  | `normalPhaseMs`(4000)|
- * |                        | every TOP call is processed (and charged) at once but its reply is held          | `slowReplyMs`(30000) |
- * |                        | `slowReplyMs`; otherwise like today                                              |                      |
- * | `no-dedup`             | a pay whose request_id was first seen less than `dedupLagMs` ago makes a NEW     | `dedupLagMs` (60000) |
- * |                        | payment (new checkout_id and biz_order_id): a replay of a paid one charges again;|                      |
- * |                        | after the lag a replay answers the latest payment for that request_id            |                      |
+ * | name                   | behaviour                                                  | params (default)       |
+ * |------------------------|------------------------------------------------------------|------------------------|
+ * | `today`                | dedup by request_id; …0000/…9999 pending for `pendingMs`,  | —                      |
+ * |                        | then resolved by time                                      |                        |
+ * | `replay-completes`     | every new payment answers pending; querystatus says        | —                      |
+ * |                        | PROCESSING for ever; the identical pay sent again (same    |                        |
+ * |                        | request_id and param0) completes it with the code's        |                        |
+ * |                        | outcome and answers the final status                       |                        |
+ * | `query-completes`      | every new payment answers pending; after `queryPolls`      | `queryPolls` (3)       |
+ * |                        | queries saw PROCESSING the next query completes it;        |                        |
+ * |                        | replays answer its current state and never count           |                        |
+ * | `replay-declines-used` | like today, but an identical replay of a payment that      | —                      |
+ * |                        | already SUCCEEDED answers a decline (result_status 2,      |                        |
+ * |                        | PAY_CODE_USED, same checkout_id); querystatus still says   |                        |
+ * |                        | SUCCEEDED; nothing is charged again                        |                        |
+ * | `slow`                 | on the sandbox clock, a slow phase of `slowPhaseMs` then a | `slowPhaseMs` (4000)   |
+ * |                        | normal phase of `normalPhaseMs`, repeating from when the   | `normalPhaseMs` (4000) |
+ * |                        | personality was set; in the slow phase every TOP call is   | `slowReplyMs` (30000)  |
+ * |                        | processed (and charged) at once but its reply is held      |                        |
+ * |                        | `slowReplyMs`; otherwise like today                        |                        |
+ * | `no-dedup`             | a pay whose request_id was first seen less than            | `dedupLagMs` (60000)   |
+ * |                        | `dedupLagMs` ago makes a NEW payment (new checkout_id and  |                        |
+ * |                        | biz_order_id): a replay of a paid one charges again; after |                        |
+ * |                        | the lag a replay answers the latest payment                |                        |
  *
  * A payment keeps the personality it was created with (the idempotency and completion rules are
  * the service's, fixed when it took the order). `slow` is about the gateway in front of the
