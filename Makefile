@@ -68,8 +68,9 @@ bench: build
 	$(NODE) dist-bench/test/bench/memory.js
 	$(NODE) dist-bench/test/bench/idle.js
 
-# Crash-and-fault run: SIGKILLs the built daemon at chosen moments under sandbox faults, then checks
-# the sandbox's charges against the ledger. CHAOS_KILLS (200) and CHAOS_SEED (replay) from the env.
+# Crash-and-fault run, once per sandbox personality: SIGKILLs the built daemon at chosen moments
+# under sandbox faults, then checks the sandbox's charges against the ledger. From the env:
+# CHAOS_KILLS (34 per personality), CHAOS_PERSONALITIES (a,b), CHAOS_SEED (replay), CHAOS_SETTLE_MS.
 chaos: build
 	rm -rf dist-bench
 	node_modules/.bin/tsc -p tsconfig.bench.json

@@ -14,6 +14,7 @@ import { SecretError } from '../config/secret.js';
 import { asError } from './errors.js';
 import { createLogger } from './log.js';
 import { runSandbox, DEMO_APP_KEY } from './sandbox/cli.js';
+import { isPersonalityName, unknownPersonalityMessage } from './sandbox/personality.js';
 import { runSimulator } from './sim/terminal.js';
 import { runDaemon } from './daemon.js';
 import { queueCommand } from './cli/queue.js';
@@ -33,8 +34,10 @@ const USAGE = `usage: xpos-agent <command> [options]
   sim            [--config FILE] [--state-dir DIR]
                                    the kiosk in this terminal: simulated devices, embedded sandbox gateway
                                    (always a demo)
-  sandbox        [--port P] [--app-key K] [--secret-file F]
-                                   the embedded TOP sandbox gateway alone, on 127.0.0.1
+  sandbox        [--port P] [--app-key K] [--secret-file F] [--personality NAME]
+                                   the embedded TOP sandbox gateway alone, on 127.0.0.1;
+                                   NAME: today (default), replay-completes, query-completes,
+                                   replay-declines-used, slow, no-dedup
   config check   [--config FILE]   validate a config file; prints every problem, exit 78 if any,
                                    and a note when run would need --demo
   queue list|show ID|report [--config FILE] [--status S] [--json]
@@ -102,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       'app-key': { type: 'string' },
       'secret-file': { type: 'string' },
+      personality: { type: 'string' },
       status: { type: 'string' },
       json: { type: 'boolean' },
       'print-test': { type: 'boolean' },
@@ -175,12 +179,18 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`--port: ${values.port ?? ''} — expected 0..65535\n`);
         return EXIT_USAGE;
       }
+      const personality = values.personality ?? 'today';
+      if (!isPersonalityName(personality)) {
+        process.stderr.write(`--personality: ${unknownPersonalityMessage(personality)}\n`);
+        return EXIT_USAGE;
+      }
       const log = createLogger('info');
       const gateway = await runSandbox(
         {
           port,
           ...(values['app-key'] !== undefined && { appKey: values['app-key'] }),
           ...(values['secret-file'] !== undefined && { secretFile: values['secret-file'] }),
+          personality,
         },
         log,
         process.stdout,

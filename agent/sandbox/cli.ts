@@ -4,6 +4,7 @@
 import { readPrivateFile } from '../../config/secret.js';
 import type { Logger } from '../log.js';
 import { DEMO_CODES } from './behaviour.js';
+import type { PersonalityName } from './personality.js';
 import { SandboxGateway } from './server.js';
 
 /**
@@ -17,6 +18,8 @@ export interface SandboxArgs {
   port: number;
   appKey?: string;
   secretFile?: string;
+  /** Default `today`; params are set over the control route (`PUT /_sandbox/personality`). */
+  personality?: PersonalityName;
 }
 
 export async function runSandbox(
@@ -32,6 +35,7 @@ export async function runSandbox(
     appKey,
     secret,
     log: log.child({ module: 'sandbox' }),
+    ...(args.personality !== undefined && { personality: args.personality }),
   });
 
   const lines = [
@@ -40,7 +44,9 @@ export async function runSandbox(
     args.secretFile === undefined
       ? 'secret: the demo secret (DEMO_SECRET in agent/sandbox/cli.ts, sandbox only)'
       : `secret: from ${args.secretFile}`,
-    `control: ${gateway.origin}/_sandbox/faults, ${gateway.origin}/_sandbox/charges (loopback only)`,
+    `personality: ${JSON.stringify(gateway.personality.current)}`,
+    `control: ${gateway.origin}/_sandbox/faults, ${gateway.origin}/_sandbox/charges, ` +
+      `${gateway.origin}/_sandbox/personality (loopback only)`,
     'demo codes (first match wins):',
     ...DEMO_CODES.map((r) => `  ${r.when.padEnd(34)} e.g. ${r.example.padEnd(20)} → ${r.result}`),
   ];

@@ -6,6 +6,9 @@
  *   GET    /_sandbox/faults    → 200 { faults }   (what is still queued)
  *   DELETE /_sandbox/faults    → 200 { faults: [] }
  *   GET    /_sandbox/charges   → 200 the ChargeLedger report
+ *   GET    /_sandbox/personality → 200 { personality: NAME, ...params }
+ *   PUT    /_sandbox/personality   { personality: NAME, ...params } → 200 as GET; 400 naming the
+ *                               problem (and nothing changed). New payments follow it from now on.
  *
  * The server only listens on 127.0.0.1, and these routes also refuse any non-loopback peer, so
  * they can never be reached from the network even if the bind address were changed.
@@ -14,17 +17,29 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChargeLedger } from './charges.js';
 import { parseFault, type FaultControl } from './faults.js';
 import { JSON_TYPE, isLoopback, readBody, send } from './http.js';
+import { parsePersonality, type PersonalityControl } from './personality.js';
 
 export const CONTROL_PREFIX = '/_sandbox/';
 
 export interface ControlTarget {
   faults: FaultControl;
   charges: ChargeLedger;
+  personality: PersonalityControl;
   serverNowMs: () => number;
 }
 
 function reply(res: ServerResponse, status: number, value: unknown, nowMs: number): void {
   send(res, status, JSON_TYPE, JSON.stringify(value), nowMs);
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+async function jsonBody(req: IncomingMessage): Promise<unknown> {
+  try {
+    return JSON.parse(await readBody(req)) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
 }
 
 export async function handleControl(
@@ -51,10 +66,8 @@ export async function handleControl(
       reply(res, 200, { faults: [] }, now);
       return;
     case 'POST /_sandbox/faults': {
-      let input: unknown;
-      try {
-        input = JSON.parse(await readBody(req));
-      } catch {
+      const input = await jsonBody(req);
+      if (input === NOT_JSON) {
         reply(res, 400, { error: 'body must be a JSON fault spec or an array of them' }, now);
         return;
       }
@@ -69,6 +82,22 @@ export async function handleControl(
       }
       for (const p of parsed) if (p.ok) target.faults.inject(p.spec);
       reply(res, 201, { faults: target.faults.list() }, now);
+      return;
+    }
+    case 'GET /_sandbox/personality':
+      reply(res, 200, target.personality.current, now);
+      return;
+    case 'PUT /_sandbox/personality': {
+      const input = await jsonBody(req);
+      const parsed: ReturnType<typeof parsePersonality> =
+        input === NOT_JSON
+          ? { ok: false, message: 'body must be JSON: { "personality": NAME, ...params }' }
+          : parsePersonality(input);
+      if (!parsed.ok) {
+        reply(res, 400, { error: parsed.message }, now);
+        return;
+      }
+      reply(res, 200, target.personality.set(parsed.value), now);
       return;
     }
     default:

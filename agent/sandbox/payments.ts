@@ -3,8 +3,10 @@
  * (idempotency), their lifecycle (pending → succeeded/failed) and the charge ledger.
  *
  * A pending payment resolves either at a time (`pendingMs` after it was made, as a buyer
- * confirming on the phone would) or after a number of polls (the `pending-then` fault). Time-based
- * ones settle lazily, whenever anything looks at them, so an injected `now` drives them exactly.
+ * confirming on the phone would) or after a number of polls (the `pending-then` fault, and the
+ * personalities that complete on a query or on a replay only). Time-based ones settle lazily,
+ * whenever anything looks at them, so an injected `now` drives them exactly. Which rules a payment
+ * follows is its request's personality (personality.ts), fixed when the request_id was first seen.
  */
 import { createHash } from 'node:crypto';
 import { formatGmt8 } from '../pay/clock.js';
@@ -12,15 +14,20 @@ import { AMOUNT_LIMIT_FEN, FAIL_REASONS, decide, type FailReason } from './behav
 import { ChargeLedger } from './charges.js';
 import type { PendingThenFault } from './faults.js';
 import type { PayParams, QueryParams } from './param0.js';
+import { completion, replayAnswer, type Personality } from './personality.js';
 import { invalidParameter, remoteError, type TopError } from './protocol.js';
 
 export type PaymentStatus = 'PROCESSING' | 'SUCCEEDED' | 'FAILED';
 
 interface Resolution {
   outcome: 'success' | 'fail';
+  /** Why it fails, when it does (default: the buyer never confirmed). */
+  failure?: FailReason;
   /** When it resolves: at a time, or after this many more polls report it still pending. */
   atMs?: number;
   pollsLeft?: number;
+  /** Only this kind of call counts as a poll (and completes it); both when unset. */
+  on?: 'query' | 'replay';
 }
 
 export interface Payment {
@@ -44,13 +51,17 @@ export interface Payment {
 
 interface Entry {
   canonical: string;
+  personality: Personality;
+  firstSeenMs: number;
+  /** The latest payment made under this request_id (one, unless the personality does not dedup). */
   payment?: Payment;
   /** A business refusal (e.g. over the amount limit) that a replay repeats. */
   error?: TopError;
 }
 
 export type PayResult =
-  | { kind: 'payment'; payment: Payment; replay: boolean }
+  /** `codeUsed`: the replay is answered with a PAY_CODE_USED decline instead of the payment. */
+  | { kind: 'payment'; payment: Payment; replay: boolean; codeUsed?: true }
   | { kind: 'error'; error: TopError; replay: boolean };
 
 export interface PaymentBookOptions {
@@ -58,6 +69,8 @@ export interface PaymentBookOptions {
   pendingMs: number;
   /** Asked for a `pending-then` fault when a new payment is created. */
   takePendingThen: () => PendingThenFault | undefined;
+  /** The gateway's personality now, for request_ids seen from now on. */
+  personality: () => Personality;
 }
 
 /** Twelve decimal digits from a hash of the text. */
@@ -85,6 +98,7 @@ export class PaymentBook {
   /** Make a payment, or replay the one already made under this request_id. */
   pay(params: PayParams): PayResult {
     this.settleDue();
+    const nowMs = this.#opts.now();
     const known = this.#byRequestId.get(params.requestId);
     if (known !== undefined) {
       if (known.canonical !== params.canonical) {
@@ -94,31 +108,52 @@ export class PaymentBook {
           replay: false,
         };
       }
-      if (known.payment !== undefined) {
-        this.#poll(known.payment);
-        return { kind: 'payment', payment: known.payment, replay: true };
+      const p = known.payment;
+      if (p !== undefined) {
+        const answer = replayAnswer(known.personality, known.firstSeenMs, nowMs, p.status === 'SUCCEEDED');
+        if (answer === 'code-used') return { kind: 'payment', payment: p, replay: true, codeUsed: true };
+        if (answer === 'same') {
+          this.#poll(p, 'replay');
+          return { kind: 'payment', payment: p, replay: true };
+        }
+        // 'new-payment': a gateway that does not dedup takes the same order again, below.
+      } else if (known.error !== undefined) {
+        return { kind: 'error', error: known.error, replay: true };
       }
-      if (known.error !== undefined) return { kind: 'error', error: known.error, replay: true };
     }
 
+    const entry = {
+      canonical: params.canonical,
+      personality: known?.personality ?? this.#opts.personality(),
+      firstSeenMs: known?.firstSeenMs ?? nowMs,
+    };
     const outcome = decide(params.qrCode, params.amountFen);
     if (outcome === 'over-limit') {
       const error = remoteError('isv.amount-over-limit', `单笔支付金额超过限额 ${AMOUNT_LIMIT_FEN} 分`);
-      this.#byRequestId.set(params.requestId, { canonical: params.canonical, error });
+      this.#byRequestId.set(params.requestId, { ...entry, error });
       return { kind: 'error', error, replay: false };
     }
     const payment = this.#create(params, outcome === 'member');
-    this.#byRequestId.set(params.requestId, { canonical: params.canonical, payment });
+    this.#byRequestId.set(params.requestId, { ...entry, payment });
 
     const forced = this.#opts.takePendingThen();
-    const nowMs = this.#opts.now();
+    const held = completion(entry.personality);
+    const ends: Pick<Resolution, 'outcome' | 'failure'> =
+      outcome === 'declined' || outcome === 'invalid-code'
+        ? {
+            outcome: 'fail',
+            failure: outcome === 'declined' ? FAIL_REASONS.balance : FAIL_REASONS.invalidCode,
+          }
+        : { outcome: outcome === 'pending-fail' ? 'fail' : 'success' };
     if (forced !== undefined) {
-      this.#hold(payment, { outcome: forced.outcome, pollsLeft: forced.polls });
+      // The fault picks the outcome and the count; the personality still picks what counts.
+      this.#hold(payment, { outcome: forced.outcome, pollsLeft: forced.polls, ...(held && { on: held.on }) });
+    } else if (held !== undefined) {
+      this.#hold(payment, { ...ends, pollsLeft: held.polls, on: held.on });
     } else if (outcome === 'pending-success' || outcome === 'pending-fail') {
-      const atMs = nowMs + this.#opts.pendingMs;
-      this.#hold(payment, { outcome: outcome === 'pending-success' ? 'success' : 'fail', atMs });
-    } else if (outcome === 'invalid-code' || outcome === 'declined') {
-      this.#fail(payment, outcome === 'declined' ? FAIL_REASONS.balance : FAIL_REASONS.invalidCode);
+      this.#hold(payment, { ...ends, atMs: nowMs + this.#opts.pendingMs });
+    } else if (ends.outcome === 'fail') {
+      this.#fail(payment, ends.failure ?? FAIL_REASONS.unconfirmed);
     } else {
       this.#succeed(payment, nowMs);
     }
@@ -135,7 +170,7 @@ export class PaymentBook {
     if (q.checkoutId !== undefined && q.bizOrderId !== undefined && payment.bizOrderId !== q.bizOrderId) {
       return invalidParameter('biz_order_id', 'biz_order_id does not belong to checkout_id');
     }
-    this.#poll(payment);
+    this.#poll(payment, 'query');
     return payment;
   }
 
@@ -191,18 +226,20 @@ export class PaymentBook {
   }
 
   /** A query or replay looked at the payment: a poll-based pending one counts down. */
-  #poll(p: Payment): void {
-    const left = p.resolution?.pollsLeft;
-    if (left === undefined || p.status !== 'PROCESSING') return;
-    if (left > 0 && p.resolution !== undefined) p.resolution.pollsLeft = left - 1;
+  #poll(p: Payment, via: 'query' | 'replay'): void {
+    const r = p.resolution;
+    const left = r?.pollsLeft;
+    if (r === undefined || left === undefined || p.status !== 'PROCESSING') return;
+    if (r.on !== undefined && r.on !== via) return;
+    if (left > 0) r.pollsLeft = left - 1;
     else this.#resolve(p, this.#opts.now());
   }
 
   #resolve(p: Payment, atMs: number): void {
-    const outcome = p.resolution?.outcome;
+    const r = p.resolution;
     this.#pending.delete(p);
     delete p.resolution;
-    if (outcome === 'success') this.#succeed(p, atMs);
-    else this.#fail(p, FAIL_REASONS.unconfirmed);
+    if (r?.outcome === 'success') this.#succeed(p, atMs);
+    else this.#fail(p, r?.failure ?? FAIL_REASONS.unconfirmed);
   }
 }

@@ -39,6 +39,22 @@ export function payModel(p: Payment): JsonObject {
   return model;
 }
 
+/**
+ * The `replay-declines-used` personality's answer to a replay of a paid request: the code was spent
+ * (by that same payment), so the gateway declines it. The ids are the original payment's.
+ */
+export function codeUsedModel(p: Payment): JsonObject {
+  return {
+    success: false,
+    result_status: RESULT_STATUS.FAILED,
+    result_code: 'PAY_CODE_USED',
+    result_message: '付款码已使用',
+    current_pay_fee: 0,
+    checkout_id: p.checkoutId,
+    biz_order_id: new LosslessNumber(p.bizOrderId),
+  };
+}
+
 /** xpos.querystatus's QingchengQueryPayStatusRespDTO. */
 export function queryModel(p: Payment): JsonObject {
   const model: JsonObject = {
@@ -121,11 +137,13 @@ export class TopRouter {
       const result = this.#opts.book.pay(pay);
       if (result.kind === 'error') return fail(result.error, { ...fields, replay: result.replay });
       const p = result.payment;
+      const codeUsed = result.codeUsed === true;
       log.info(
-        { traceId, ...fields, replay: result.replay, status: p.status, checkoutId: p.checkoutId },
+        { traceId, ...fields, replay: result.replay, status: p.status, checkoutId: p.checkoutId, codeUsed },
         'sandbox pay',
       );
-      return { body: successBody(PAY_METHOD, payModel(p), traceId, simplify), traceId };
+      const model = codeUsed ? codeUsedModel(p) : payModel(p);
+      return { body: successBody(PAY_METHOD, model, traceId, simplify), traceId };
     }
 
     const query = parseQueryParams(params);

@@ -6,6 +6,9 @@
  *
  *   POST|GET /router/rest        TOP calls (query and form body merged)
  *   /_sandbox/…                  the control routes (see control.ts), loopback only
+ *
+ * Its personality (personality.ts) says how the payment service dedups and completes payments,
+ * and whether the gateway is congested; faults (faults.ts) are the network's, on top of any.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -26,6 +29,12 @@ import {
   topParams,
 } from './http.js';
 import { PaymentBook } from './payments.js';
+import {
+  PersonalityControl,
+  toPersonality,
+  type PersonalityName,
+  type PersonalitySpec,
+} from './personality.js';
 import { errorBody, errors, methodKind, newTraceId, rateLimited, remoteError } from './protocol.js';
 import { TopRouter } from './router.js';
 
@@ -44,6 +53,8 @@ export interface SandboxOptions {
   now?: () => number;
   /** How long a pending demo code stays pending (default 4000 ms). */
   pendingMs?: number;
+  /** The gateway's personality (default `today`); a name, or a name with params. */
+  personality?: PersonalityName | PersonalitySpec;
 }
 
 export class SandboxGateway {
@@ -53,6 +64,7 @@ export class SandboxGateway {
   readonly origin: string;
   readonly port: number;
   readonly faults = new FaultControl();
+  readonly personality: PersonalityControl;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #closing = new AbortController();
@@ -66,6 +78,7 @@ export class SandboxGateway {
     this.#server = server;
     this.#now = now;
     this.#log = opts.log;
+    this.personality = new PersonalityControl(toPersonality(opts.personality ?? 'today'), now);
     const address = server.address() as AddressInfo;
     this.port = address.port;
     this.origin = `http://127.0.0.1:${address.port}`;
@@ -74,6 +87,7 @@ export class SandboxGateway {
       now,
       pendingMs: opts.pendingMs ?? DEFAULT_PENDING_MS,
       takePendingThen: () => this.faults.takePendingThen(),
+      personality: () => this.personality.current,
     });
     this.#router = new TopRouter({
       appKey: opts.appKey,
@@ -98,6 +112,8 @@ export class SandboxGateway {
       // The type already says so; this is for JavaScript callers and config typos.
       throw new AgentError(ErrorCode.ConfigInvalid, `sandbox host ${host} — only 127.0.0.1 is allowed`);
     }
+    // Checked before binding, so a bad personality leaves no server behind.
+    toPersonality(opts.personality ?? 'today');
     const server = createServer();
     const port = opts.port ?? 0;
     await new Promise<void>((resolve, reject) => {
@@ -149,6 +165,7 @@ export class SandboxGateway {
       await handleControl(req, res, url.pathname, {
         faults: this.faults,
         charges: this.charges,
+        personality: this.personality,
         serverNowMs: () => this.#now() + this.faults.peekSkewMs(),
       });
       return;
@@ -173,11 +190,19 @@ export class SandboxGateway {
 
     if (d !== undefined && this.#disruptBefore(d, req, res, serverNowMs)) return;
     const reply = this.#router.handle(params, serverNowMs);
+    // A congested gateway (`slow`): processed and charged now, answered long after the client gave up.
+    const holdMs = this.personality.replyHoldMs();
+    if (holdMs > 0) {
+      this.#log.info({ method, holdMs, traceId: reply.traceId }, 'sandbox slow phase: reply held');
+      await sleep(holdMs, undefined, { signal: this.#closing.signal });
+    }
+    // The Date header is the clock when the reply leaves (clients learn their offset from it).
+    const sentAtMs = holdMs > 0 ? this.#now() + faults.skewMs : serverNowMs;
     if (d === undefined) {
-      send(res, 200, JSON_TYPE, reply.body, serverNowMs);
+      send(res, 200, JSON_TYPE, reply.body, sentAtMs);
       return;
     }
-    this.#disruptAfter(d, req, res, reply.body, serverNowMs);
+    this.#disruptAfter(d, req, res, reply.body, sentAtMs);
   }
 
   /** Faults that answer instead of the service: nothing is processed, nothing charged. True if handled. */

@@ -82,12 +82,20 @@ export interface DaemonFiles {
   stateDir: string;
 }
 
+/** Scripted devices: the keypad and scanner read line commands from the daemon's stdin. */
+export const SCRIPTED_DEVICES = '{ keypad: { type: sim }, scanner: { type: sim }, printer: { type: sim } }';
+
 /**
  * The daemon's config: the sandbox child as gateway (same key and secret file), short waits so a
  * pending sale does not hold the kiosk for long, and short client timeouts so a delayed reply also
- * becomes an unknown outcome the daemon must resolve.
+ * becomes an unknown outcome the daemon must resolve. `devices` is the YAML flow map of
+ * `devices:`.
  */
-export function writeDaemonConfig(dir: string, gatewayUrl: string): DaemonFiles {
+export function writeDaemonConfig(
+  dir: string,
+  gatewayUrl: string,
+  devices: string = SCRIPTED_DEVICES,
+): DaemonFiles {
   const stateDir = join(dir, 'state');
   const configFile = join(dir, 'xpos-agent.yaml');
   const yaml = `# written by test/chaos
@@ -106,7 +114,7 @@ presets:
   D: { label: 运动饮料, price: 6.50 }
 kiosk: { duplicate_scan_window_ms: 0, key_bounce_ms: 0 }
 payment: { customer_wait_ms: 5000, poll_interval_ms: 1000 }
-devices: { keypad: { type: sim }, scanner: { type: sim }, printer: { type: sim } }
+devices: ${devices}
 paths: { state_dir: ${JSON.stringify(stateDir)} }
 log: { level: info }
 `;

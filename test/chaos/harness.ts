@@ -8,12 +8,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PersonalitySpec } from '../../agent/sandbox/personality.js';
 import { Daemon, Observed, writeDaemonConfig, type DaemonLine } from './daemon.js';
 import { readLedger, type LedgerView } from './ledger.js';
 import { CodeMaker, planCycles, saleLines, type CyclePlan, type KillOn } from './plan.js';
 import { makeRng, type Rng } from './prng.js';
 import { startSandbox, type Charges, type SandboxControl, type SandboxProcess } from './sandbox.js';
-import { checkCharges, checkFinal, chargedIds, openSales, Verdict, type Summary } from './verify.js';
+import {
+  checkCharges,
+  checkFinal,
+  chargedIds,
+  flaggedCount,
+  openSales,
+  Verdict,
+  type Summary,
+} from './verify.js';
 
 export interface ChaosOptions {
   /** dist/agent/main.js */
@@ -26,6 +35,8 @@ export interface ChaosOptions {
   out: (line: string) => void;
   /** Keep the temporary directory (config, state, ledger) for a post-mortem. */
   keepDir?: boolean;
+  /** The sandbox's personality for the whole run (default `today`). */
+  personality?: PersonalitySpec;
 }
 
 export interface ChaosResult extends Summary {
@@ -36,7 +47,8 @@ export interface ChaosResult extends Summary {
   durationMs: number;
 }
 
-const READY_TIMEOUT_MS = 15_000;
+// Generous: in `make test` several daemons and test files start at once on a small machine.
+const READY_TIMEOUT_MS = 30_000;
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
@@ -48,7 +60,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   let sandbox: SandboxProcess | undefined;
   let daemon: Daemon | undefined;
   try {
-    sandbox = await startSandbox(o.main, dir);
+    sandbox = await startSandbox(o.main, dir, o.personality);
     const files = writeDaemonConfig(dir, sandbox.url);
     const observed = new Observed();
     // For a post-mortem with CHAOS_KEEP=1: the plan, and one daemon log per cycle.
@@ -94,12 +106,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // The last start: no kills, no faults, no new sales; wait for recovery to close everything.
     await sandbox.control.clear();
     daemon = await Daemon.start(o.main, files, observed, READY_TIMEOUT_MS, daemonLog('final'));
-    const deadline = Date.now() + o.settleMs;
+    const settleStarted = Date.now();
+    const deadline = settleStarted + o.settleMs;
     let open = openSales((await snapshot(sandbox.control, files.stateDir)).ledger);
     while (open.length > 0 && Date.now() < deadline) {
       await sleep(1_000);
       open = openSales((await snapshot(sandbox.control, files.stateDir)).ledger);
     }
+    const settled = `${((Date.now() - settleStarted) / 1000).toFixed(0)} s of ${o.settleMs / 1000} s`;
     daemon.process.kill('SIGTERM');
     await daemon.process.stop(15_000);
     const { charges, ledger } = await snapshot(sandbox.control, files.stateDir);
@@ -112,6 +126,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       `ledger read from: ${ledger.source}${ledger.note !== undefined ? ` (${ledger.note})` : ''}`,
       `faults: ${tallyLine(faults)}`,
       `kill points: ${tallyLine(points)}`,
+      open.length === 0
+        ? `settle: every sale closed after ${settled}`
+        : `settle: ${open.length} open after ${settled}`,
       `charged out_biz_ids: ${chargedIds(charges).length}, ${charges.totalFen} fen; seed=${o.seed}`,
     ];
     if (o.keepDir === true) details.push(`state kept in ${dir}`);
@@ -122,6 +139,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       charged: charges.charges,
       duplicates: verdict.duplicates.size,
       lost: verdict.lost.size,
+      wrongStatus: verdict.wrongStatus.size,
+      flagged: flaggedCount(ledger),
       ledgerSource: ledger.source,
       details,
       durationMs: Date.now() - started,

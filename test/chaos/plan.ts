@@ -112,10 +112,17 @@ export function planCycles(count: number, rng: Rng): CyclePlan[] {
   });
 }
 
-/** Demo-table codes: mostly paid at once, some declined, some pending then paid or failed. */
+/**
+ * Demo-table codes, dealt from a shuffled deck of every kind (paid at once, declined, pending then
+ * paid, pending then failed; paid at once three times over), so any six sales in a row hold each
+ * kind once at least: a short run, or a personality where every sale is slow, still meets them all.
+ */
+const DECK = ['paid', 'paid', 'paid', 'declined', 'pending-paid', 'pending-failed'] as const;
+
 export class CodeMaker {
   #n = 0;
   readonly #prefix: string;
+  #deck: (typeof DECK)[number][] = [];
 
   constructor(rng: Rng) {
     // Per-run digits keep codes unique even when two runs share a sandbox.
@@ -125,12 +132,18 @@ export class CodeMaker {
   next(rng: Rng): string {
     this.#n += 1;
     const serial = `${this.#prefix}${String(this.#n).padStart(7, '0')}`;
-    const roll = rng.next();
-    if (roll < 0.12) return `F${serial}${rng.int(10, 99)}`;
-    if (roll < 0.22) return `28${serial}0000`;
-    if (roll < 0.26) return `28${serial}9999`;
-    // 28 + 16 digits, never ending in 0000 or 9999 (those rows come first in the sandbox table).
-    return `28${serial}${rng.int(1000, 9999)}${rng.int(11, 98)}`;
+    if (this.#deck.length === 0) this.#deck = rng.shuffle(DECK);
+    switch (this.#deck.pop() ?? 'paid') {
+      case 'declined':
+        return `F${serial}${rng.int(10, 99)}`;
+      case 'pending-paid':
+        return `28${serial}0000`;
+      case 'pending-failed':
+        return `28${serial}9999`;
+      case 'paid':
+        // 28 + 16 digits, never ending in 0000 or 9999 (those rows come first in the sandbox table).
+        return `28${serial}${rng.int(1000, 9999)}${rng.int(11, 98)}`;
+    }
   }
 }
 

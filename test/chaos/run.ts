@@ -1,21 +1,31 @@
 /**
- * `make chaos`: the crash-and-fault harness at full length. Runs the built daemon (dist/), prints
- * detail lines, then exactly one summary line:
+ * `make chaos`: the crash-and-fault harness at full length, once per sandbox personality
+ * (personalities.ts). Runs the built daemon (dist/), prints detail lines, the settle time, then
+ * exactly one line per personality and a total:
  *
- *   kills=N sales=N charged=N duplicates=N lost=N
+ *   personality=NAME kills=N sales=N charged=N duplicates=N lost=N wrong_status=N flagged=N
+ *   …
+ *   total kills=N sales=N charged=N duplicates=N lost=N wrong_status=N flagged=N
  *
- * Exit 0 when nothing was charged twice or lost, 1 when something was, 2 when the harness itself
- * could not run. CHAOS_KILLS (default 200), CHAOS_SEED (replay a run), CHAOS_SETTLE_MS (default
- * 90000: the final wait for every sale to close), CHAOS_KEEP=1 (keep the temporary state).
+ * `no-dedup`'s line ends in " UNSAFE (reported, not in total)". Exit 0 when the total has nothing
+ * charged twice, lost or with a wrong status, 1 otherwise, 2 when the harness itself could not run.
+ * CHAOS_KILLS (default 34 per personality), CHAOS_PERSONALITIES (a,b: a subset), CHAOS_SEED
+ * (replay a run), CHAOS_SETTLE_MS (default 240000: the final wait, per personality, for every sale
+ * to close), CHAOS_KEEP=1 (keep the temporary state).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runChaos } from './harness.js';
+import { report, runPersonalities, selectPersonalities } from './personalities.js';
 import { chooseSeed } from './prng.js';
-import { summaryLine } from './verify.js';
 
 // Compiled to dist-bench/test/chaos/run.js; the daemon is the one `make build` put in dist/.
 const MAIN = fileURLToPath(new URL('../../../dist/agent/main.js', import.meta.url));
+
+/**
+ * Long enough for the slowest personality: query-completes needs four queries of a pending sale,
+ * and after the last restart the daemon asks with a backoff that doubles from a few seconds.
+ */
+const DEFAULT_SETTLE_MS = 240_000;
 
 function positive(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -32,21 +42,34 @@ async function main(): Promise<number> {
     return 0;
   }
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" ("make chaos" does it first)`);
-  const kills = positive('CHAOS_KILLS', 200);
+  const chosen = selectPersonalities(process.env['CHAOS_PERSONALITIES']);
+  const kills = positive('CHAOS_KILLS', 34);
+  const settleMs = positive('CHAOS_SETTLE_MS', DEFAULT_SETTLE_MS);
   const seed = chooseSeed(process.env['CHAOS_SEED']);
-  process.stderr.write(`chaos: seed=${seed} kills=${kills} (replay with CHAOS_SEED=${seed})\n`);
-  const r = await runChaos({
+  const names = chosen.map((p) => p.spec.personality).join(',');
+  process.stderr.write(
+    `chaos: seed=${seed} kills=${kills} per personality, personalities=${names} (replay with CHAOS_SEED=${seed})\n`,
+  );
+  const started = Date.now();
+  const runs = await runPersonalities(chosen, {
     main: MAIN,
     kills,
     seed,
-    settleMs: positive('CHAOS_SETTLE_MS', 90_000),
+    settleMs,
+    parallel: false,
     keepDir: process.env['CHAOS_KEEP'] === '1',
     out: (line) => process.stderr.write(`chaos: ${line}\n`),
   });
-  for (const line of r.details) process.stdout.write(`${line}\n`);
-  process.stdout.write(`time: ${(r.durationMs / 1000).toFixed(1)} s\n`);
-  process.stdout.write(`${summaryLine(r)}\n`);
-  return r.duplicates > 0 || r.lost > 0 ? 1 : 0;
+  for (const { personality, spec, result } of runs) {
+    process.stdout.write(`[${personality}] sandbox: ${JSON.stringify(spec)}\n`);
+    for (const line of result.details) process.stdout.write(`[${personality}] ${line}\n`);
+    process.stdout.write(`[${personality}] time: ${(result.durationMs / 1000).toFixed(1)} s\n`);
+  }
+  process.stdout.write(`time: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`settle: up to ${settleMs / 1000} s per personality (CHAOS_SETTLE_MS)\n`);
+  const r = report(runs);
+  for (const line of r.lines) process.stdout.write(`${line}\n`);
+  return r.ok ? 0 : 1;
 }
 
 main().then(

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { ChargeReport } from '../../agent/sandbox/charges.js';
 import type { FaultSpec } from '../../agent/sandbox/faults.js';
+import type { Personality, PersonalitySpec } from '../../agent/sandbox/personality.js';
 import { LineProcess } from './procs.js';
 
 export interface SandboxProcess {
@@ -18,8 +19,15 @@ export interface SandboxProcess {
 
 export const CHAOS_APP_KEY = 'chaos-app';
 
-/** Write a 0600 secret file (the daemon refuses any other mode) and start the sandbox with it. */
-export async function startSandbox(main: string, dir: string): Promise<SandboxProcess> {
+/**
+ * Write a 0600 secret file (the daemon refuses any other mode) and start the sandbox with it,
+ * under `--personality NAME`; params other than the defaults are then set over the control route.
+ */
+export async function startSandbox(
+  main: string,
+  dir: string,
+  personality: PersonalitySpec = { personality: 'today' },
+): Promise<SandboxProcess> {
   const secretFile = join(dir, 'app-secret');
   writeFileSync(secretFile, 'chaos-harness-secret\n', { mode: 0o600 });
   const proc = new LineProcess(process.execPath, [
@@ -31,16 +39,20 @@ export async function startSandbox(main: string, dir: string): Promise<SandboxPr
     CHAOS_APP_KEY,
     '--secret-file',
     secretFile,
+    '--personality',
+    personality.personality,
   ]);
   const url = await proc.waitFor(
     (line) => /^sandbox gateway: (http:\/\/127\.0\.0\.1:\d+\S*)$/.exec(line)?.[1],
-    10_000,
+    30_000,
   );
   if (url === undefined) {
     proc.kill('SIGKILL');
-    throw new Error(`the sandbox did not print its URL within 10 s: ${proc.stderrTail}`);
+    throw new Error(`the sandbox did not print its URL within 30 s: ${proc.stderrTail}`);
   }
-  return { url, control: new SandboxControl(new URL(url).origin), process: proc };
+  const control = new SandboxControl(new URL(url).origin);
+  if (Object.keys(personality).length > 1) await control.setPersonality(personality);
+  return { url, control, process: proc };
 }
 
 const chargeReport = z.object({
@@ -68,6 +80,10 @@ export class SandboxControl {
   async inject(faults: readonly FaultSpec[]): Promise<void> {
     if (faults.length === 0) return;
     await this.#call('POST', '/_sandbox/faults', JSON.stringify(faults), 201);
+  }
+
+  async setPersonality(spec: PersonalitySpec): Promise<Personality> {
+    return (await this.#call('PUT', '/_sandbox/personality', JSON.stringify(spec), 200)) as Personality;
   }
 
   async clear(): Promise<void> {

@@ -6,7 +6,10 @@
  * - duplicate: an out_biz_id charged more than once;
  * - lost: anything else that leaves money or a sale unaccounted for: a recorded or charged sale the
  *   ledger does not know, an amount that differs, and at the end a sale still open (created, sent,
- *   pending, queued and not flagged) or whose status contradicts the charges.
+ *   pending, queued and not flagged) or whose status contradicts the charges;
+ * - wrong_status: at the end, a sale whose ledger status disagrees with the money, flagged or not
+ *   (a flag asks a person to look; it does not make a wrong status right): charged but failed,
+ *   refused or still open, or succeeded and never charged.
  */
 import type { SeenSale } from './daemon.js';
 import { FINAL, type LedgerView } from './ledger.js';
@@ -15,6 +18,7 @@ import type { Charges } from './sandbox.js';
 export class Verdict {
   readonly duplicates = new Map<string, string>();
   readonly lost = new Map<string, string>();
+  readonly wrongStatus = new Map<string, string>();
 
   duplicate(outBizId: string, why: string): void {
     if (!this.duplicates.has(outBizId)) this.duplicates.set(outBizId, why);
@@ -24,12 +28,17 @@ export class Verdict {
     if (!this.lost.has(outBizId)) this.lost.set(outBizId, why);
   }
 
+  wrong(outBizId: string, why: string): void {
+    if (!this.wrongStatus.has(outBizId)) this.wrongStatus.set(outBizId, why);
+  }
+
   /** Detail lines, at most `max` of each kind. */
   details(max: number): string[] {
     const lines: string[] = [];
     for (const [kind, map] of [
       ['duplicate', this.duplicates],
       ['lost', this.lost],
+      ['wrong_status', this.wrongStatus],
     ] as const) {
       let n = 0;
       for (const [id, why] of map) {
@@ -107,6 +116,25 @@ export function checkFinal(
     else if (sale.status === 'succeeded' && count === 0) v.lose(sale.outBizId, 'succeeded, never charged');
     else if (sale.status !== 'succeeded' && count > 0) v.lose(sale.outBizId, `${sale.status}, but charged`);
   }
+  checkStatuses(charges, ledger, v);
+}
+
+/** Each sale's final status against the money, flagged sales included. */
+export function checkStatuses(charges: Charges, ledger: LedgerView, v: Verdict): void {
+  for (const sale of ledger.sales.values()) {
+    const count = charges.byOutBizId[sale.outBizId]?.count ?? 0;
+    const flag = sale.flagged ? ' (flagged)' : '';
+    if (count > 0 && sale.status !== 'succeeded') {
+      v.wrong(sale.outBizId, `charged ${count} time(s), ledger says ${sale.status}${flag}`);
+    } else if (count === 0 && sale.status === 'succeeded') {
+      v.wrong(sale.outBizId, `ledger says succeeded, never charged${flag}`);
+    }
+  }
+}
+
+/** Sales a person was asked to look at. */
+export function flaggedCount(ledger: LedgerView): number {
+  return [...ledger.sales.values()].filter((s) => s.flagged).length;
 }
 
 export interface Summary {
@@ -115,8 +143,28 @@ export interface Summary {
   charged: number;
   duplicates: number;
   lost: number;
+  wrongStatus: number;
+  flagged: number;
 }
 
+/** `kills=N sales=N charged=N duplicates=N lost=N wrong_status=N flagged=N` */
 export function summaryLine(s: Summary): string {
-  return `kills=${s.kills} sales=${s.sales} charged=${s.charged} duplicates=${s.duplicates} lost=${s.lost}`;
+  return (
+    `kills=${s.kills} sales=${s.sales} charged=${s.charged} duplicates=${s.duplicates} lost=${s.lost} ` +
+    `wrong_status=${s.wrongStatus} flagged=${s.flagged}`
+  );
+}
+
+export function sumSummaries(all: readonly Summary[]): Summary {
+  const total: Summary = {
+    kills: 0,
+    sales: 0,
+    charged: 0,
+    duplicates: 0,
+    lost: 0,
+    wrongStatus: 0,
+    flagged: 0,
+  };
+  for (const s of all) for (const k of Object.keys(total) as (keyof Summary)[]) total[k] += s[k];
+  return total;
 }

@@ -157,6 +157,23 @@ export function rawNumber(reply: TopReply, field: string): string | undefined {
   return new RegExp(`"${field}":(-?\\d+)`).exec(reply.text)?.[1];
 }
 
+/** A call to the sandbox's HTTP control (`/_sandbox/…`); a string body is sent as it is. */
+export async function control(
+  origin: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${origin}${path}`, {
+    method,
+    ...(body !== undefined && {
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  });
+  return { status: res.status, json: JSON.parse(await res.text()) as unknown };
+}
+
 export interface Teardown {
   teardown(fn: () => unknown): void;
 }

@@ -3,23 +3,16 @@ import { isAgentError, ErrorCode } from '../../agent/errors.js';
 import { createLogger } from '../../agent/log.js';
 import { isLoopback } from '../../agent/sandbox/http.js';
 import { SandboxGateway } from '../../agent/sandbox/server.js';
-import { APP_KEY, SECRET, param0, pay, payModel, startSandbox, topError } from '../helpers/top-request.js';
-
-async function control(
-  origin: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${origin}${path}`, {
-    method,
-    ...(body !== undefined && {
-      headers: { 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    }),
-  });
-  return { status: res.status, json: JSON.parse(await res.text()) as unknown };
-}
+import {
+  APP_KEY,
+  SECRET,
+  control,
+  param0,
+  pay,
+  payModel,
+  startSandbox,
+  topError,
+} from '../helpers/top-request.js';
 
 t.test('POST /_sandbox/faults queues faults that hit the next TOP calls', async (t) => {
   const gw = await startSandbox(t);
