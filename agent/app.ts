@@ -2,6 +2,7 @@
  * The composition root: config in, a running agent out. `run` and `sim` both come through here,
  * so the simulator exercises exactly the wiring the kiosk runs.
  */
+import { SYSTEM_CLOCKS } from './clocks.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { isDemo } from '../config/demo.js';
 import type { Config } from '../config/schema.js';
@@ -108,6 +109,8 @@ async function startUnlocked(opts: AgentOptions): Promise<Agent> {
     store,
     devices: opts.devices,
     gatewayClock: clock,
+    // What is stored and printed is the gateway-corrected time (a Pi has no RTC); durations are monotonic.
+    clocks: { wall: () => clock.now(), mono: SYSTEM_CLOCKS.mono },
     // The configured URL (`sandbox` for the demo, whatever port it gets), not the resolved one.
     gateway: gatewayId(config.gateway.url, config.gateway.app_key),
     metrics,

@@ -27,7 +27,7 @@ import { saleResult } from './payment/result.js';
 import type { SaleRecord } from './payment/sale.js';
 import type { SaleStore } from './payment/store.js';
 import { UnsavedOutcomes } from './payment/unsaved.js';
-import { Receipts } from './receipts.js';
+import { Receipts } from './receipt/print.js';
 import { keyLookup, kioskSettings, type KeyLookup } from './settings.js';
 import type { XposApi } from './pay/types.js';
 import { backgroundSettings, offlinePolicy, paymentSettings } from './settings.js';
@@ -61,6 +61,9 @@ export interface RuntimeDeps {
   metrics?: Metrics;
 }
 
+/** How long recovery at start-up may resolve sales before owed receipts are printed anyway. */
+export const RECOVERY_BUDGET_MS = 10_000;
+
 export class Runtime {
   readonly #d: RuntimeDeps;
   readonly #log: Logger;
@@ -76,7 +79,13 @@ export class Runtime {
   /** Aborted at the shutdown deadline: calls still in flight are cut (their sales stay pending). */
   readonly #abort = new AbortController();
   // A boot-unique prefix keeps sale ids unique in the ledger across restarts.
-  #kiosk: Kiosk = initialKiosk(randomBytes(5).toString('hex').toUpperCase());
+  readonly #bootId = randomBytes(5).toString('hex').toUpperCase();
+  #kiosk: Kiosk = initialKiosk(this.#bootId);
+  /**
+   * Receipts wait for the first background pass: recovery resolves what it can before anything is
+   * printed, so a restart never prints 处理中 for a sale the next second shows as paid.
+   */
+  #recovered = false;
   #timer: NodeJS.Timeout | undefined;
   #resolver: NodeJS.Timeout | undefined;
   #passRunning = false;
@@ -112,6 +121,7 @@ export class Runtime {
       settings: paymentSettings(deps.config),
       offline,
       clocks: this.#clocks,
+      timeZone: deps.config.kiosk.time_zone,
     });
     this.#background = new Background({
       attempts: this.#payments.attempts,
@@ -130,6 +140,7 @@ export class Runtime {
       store: this.#store,
       log: deps.log,
       now: this.#clocks.wall,
+      bootId: this.#bootId,
       ...(deps.gatewayClock && { clock: deps.gatewayClock }),
       ...(deps.metrics && { onPrintFailed: () => deps.metrics?.printerError() }),
     });
@@ -221,7 +232,9 @@ export class Runtime {
   readonly #onDeviceChange = (status: DeviceStatus): void => {
     if (status.state !== 'online') this.#d.devices.feedback.signal('offline');
     // The printer is back: print what failed while it was away.
-    else if (status.device === this.#d.devices.printer.name) this.#track(this.#receipts.sweep(this.#busy));
+    else if (status.device === this.#d.devices.printer.name && this.#recovered) {
+      this.#track(this.#receipts.sweep(this.#busy));
+    }
     // During start-up devices report one by one; the verdict waits until all have been tried.
     if (this.#started) this.#updateService();
   };
@@ -343,12 +356,16 @@ export class Runtime {
     try {
       this.#flushUnsaved();
       const cancel = { stop: this.#stop.signal, abort: this.#abort.signal };
-      const resolved = await this.#background.resolvePending(cancel);
+      // The first pass after start-up is recovery: bounded, so a dead gateway cannot hold receipts.
+      const budget = this.#recovered ? undefined : RECOVERY_BUDGET_MS;
+      const resolved = await this.#background.resolvePending(cancel, budget);
+      this.#recovered = true;
       const forwarded = await this.#background.forwardQueued(cancel);
       for (const sale of [...resolved, ...forwarded]) this.#d.onResolved?.(sale);
       if (!this.#stop.signal.aborted) await this.#receipts.sweep(this.#busy);
       this.#prune();
     } finally {
+      this.#recovered = true;
       this.#passRunning = false;
     }
   }

@@ -47,6 +47,7 @@ export function paymentSettings(config: Config): PaymentSettings {
     ...DEFAULT_PAYMENT_SETTINGS,
     customerWaitMs: config.payment.customer_wait_ms,
     pollIntervalMs: config.payment.poll_interval_ms,
+    resultReceipts: config.receipts.print_resolution,
   };
 }
 

@@ -76,6 +76,8 @@ const store = z.strictObject({
   cashier_name: z.string().min(1).max(32),
   /** Unique per kiosk: it is part of every request_id and out_biz_id. */
   machine_id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'expected 1-16 letters, digits, _ or -'),
+  /** Printed on pending, failed and refused receipts: how to reach a person (a phone number, "请联系前台"). */
+  support_text: z.string().min(1).max(64).optional(),
 });
 
 const price = z
@@ -173,6 +175,13 @@ const ledger = z
   })
   .prefault({});
 
+const receipts = z
+  .strictObject({
+    /** A pending or offline sale that resolves later gets a result receipt (结果通知 / Result update). */
+    print_resolution: z.boolean().default(true),
+  })
+  .prefault({});
+
 const paths = z.strictObject({ state_dir: z.string().min(1).default('/var/lib/xpos-agent') }).prefault({});
 
 /**
@@ -207,6 +216,7 @@ export const configSchema = z.strictObject({
   devices: devicesSchema,
   offline,
   ledger,
+  receipts,
   paths,
   metrics,
   log,

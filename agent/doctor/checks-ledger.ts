@@ -11,7 +11,7 @@ import { SCHEMA_VERSION } from '../ledger/migrations.js';
 import { errorCode, openLedgerReadOnly } from '../ledger/open-file.js';
 import { SaleQueries } from '../ledger/queries.js';
 import { formatAge } from '../ledger/report.js';
-import { yuan } from '../receipt.js';
+import { yuan } from '../receipt/build.js';
 import { ledgerPath } from '../store-open.js';
 import type { DoctorContext } from './context.js';
 import { fail, ok, warn, type CheckResult } from './report.js';

@@ -9,7 +9,7 @@ import type { PrintDocument } from '../../drivers/printer/document.js';
 import type { Printer, PrinterStatus } from '../../drivers/printer/types.js';
 import { buildDevices } from '../devices.js';
 import { asError } from '../errors.js';
-import { formatLocalTime } from '../receipt.js';
+import { formatLocalTime } from '../receipt/build.js';
 import { EXAMPLE_CONFIG, within, type DoctorContext } from './context.js';
 import { fail, ok, warn, type CheckResult } from './report.js';
 

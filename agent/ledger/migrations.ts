@@ -71,10 +71,20 @@ CREATE INDEX sales_offline_open ON sales (created_at)
   WHERE offline = 1 AND status IN ('created', 'sent', 'pending', 'queued');
 `;
 
+const V4 = `
+-- What the member's paper says: whether the code was a member or a payment code, the status the last
+-- printed receipt stated, and which process began printing the receipt still owed (a crash between
+-- print and "printed" makes the next print a marked copy, never a second original).
+ALTER TABLE sales ADD COLUMN code_kind TEXT CHECK (code_kind IN ('member', 'payment'));
+ALTER TABLE sales ADD COLUMN receipt_status TEXT;
+ALTER TABLE sales ADD COLUMN print_started TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, why: 'sales table', sql: V1 },
   { version: 2, why: 'reprint requests', sql: V2 },
   { version: 3, why: 'gateway per sale, offline open sales', sql: V3 },
+  { version: 4, why: 'code kind, printed status, print started', sql: V4 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

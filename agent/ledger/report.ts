@@ -5,7 +5,7 @@
  */
 import { displayWidth, padEnd } from '../../drivers/printer/layout.js';
 import { formatYuan } from '../money.js';
-import { yuan } from '../receipt.js';
+import { yuan } from '../receipt/build.js';
 import type { LedgerSummary, StatusTotals } from '../payment/store.js';
 import type { SaleRecord, SaleStatus } from '../payment/sale.js';
 import { SALE_STATUSES } from './rows.js';

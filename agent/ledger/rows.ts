@@ -50,6 +50,9 @@ export interface SaleRow {
   flag: string | null;
   reprint: number | null;
   gateway: string | null;
+  code_kind: string | null;
+  receipt_status: string | null;
+  print_started: string | null;
 }
 
 /** Named parameters of the INSERT and UPDATE statements (same names as the columns). */
@@ -83,6 +86,9 @@ export const SALE_COLUMNS = [
   'flag',
   'reprint',
   'gateway',
+  'code_kind',
+  'receipt_status',
+  'print_started',
 ] as const satisfies readonly (keyof SaleRow)[];
 
 /**
@@ -117,6 +123,9 @@ export function toParams(r: Partial<SaleRecord>): SaleParams {
     flag: r.flag ?? null,
     reprint: r.reprint === undefined ? null : r.reprint ? 1 : 0,
     gateway: r.gateway ?? null,
+    code_kind: r.codeKind ?? null,
+    receipt_status: r.receiptStatus ?? null,
+    print_started: r.printStarted ?? null,
   };
 }
 
@@ -212,5 +221,9 @@ export function toRecord(row: SaleRow): SaleRecord {
     ...(row.forwarded_at !== null && { forwardedAt: row.forwarded_at }),
     ...(row.flag !== null && { flag: row.flag }),
     ...(row.reprint !== null && { reprint: row.reprint === 1 }),
+    ...(row.code_kind === 'member' || row.code_kind === 'payment' ? { codeKind: row.code_kind } : {}),
+    ...(row.receipt_status !== null &&
+      isSaleStatus(row.receipt_status) && { receiptStatus: row.receipt_status }),
+    ...(row.print_started !== null && { printStarted: row.print_started }),
   };
 }

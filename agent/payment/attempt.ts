@@ -36,11 +36,21 @@ export class SaleAttempts {
   /** True while the last call could not reach the gateway at all. */
   #offline = false;
 
-  constructor(api: XposApi, store: SaleStore, log: Logger, wall: () => number) {
+  /** A sale that ends final after its receipt was printed owes a result receipt. */
+  readonly #resultReceipts: boolean;
+
+  constructor(
+    api: XposApi,
+    store: SaleStore,
+    log: Logger,
+    wall: () => number,
+    opts: { resultReceipts?: boolean } = {},
+  ) {
     this.#api = api;
     this.#store = store;
     this.#log = log;
     this.#wall = wall;
+    this.#resultReceipts = opts.resultReceipts ?? true;
   }
 
   get store(): SaleStore {
@@ -164,6 +174,9 @@ export class SaleAttempts {
       ...(trusted && answer.error !== undefined && { error: answer.error }),
       ...(d.status !== 'succeeded' && d.status !== 'sent' && { reason: answer.reason }),
       ...(d.flag !== undefined && { flag: d.flag }),
+      // The paper said pending or accepted offline: the result receipt is owed in the same commit,
+      // so a crash cannot lose it.
+      ...(d.final && sale.printed && this.#resultReceipts && { printed: false }),
     };
     const changed = (Object.keys(patch) as (keyof SalePatch)[]).some(
       (k) => JSON.stringify(patch[k]) !== JSON.stringify(sale[k]),

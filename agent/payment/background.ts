@@ -85,12 +85,14 @@ export class Background {
   /**
    * One pass over unresolved sales whose backoff has expired. A sale left `sent` by this run (its
    * outcome could not be written, or the member's wait was cut short) is resolved here too, without
-   * waiting for a restart. Returns the sales that became final.
+   * waiting for a restart. With `budgetMs`, no new check starts after it. Returns the sales that
+   * became final.
    */
-  async resolvePending(cancel: Cancel = {}): Promise<SaleRecord[]> {
+  async resolvePending(cancel: Cancel = {}, budgetMs?: number): Promise<SaleRecord[]> {
     const resolved: SaleRecord[] = [];
+    const until = budgetMs === undefined ? Infinity : this.#clocks.mono() + budgetMs;
     for (const found of this.#attempts.store.unresolved()) {
-      if (cancel.stop?.aborted === true) break;
+      if (cancel.stop?.aborted === true || this.#clocks.mono() >= until) break;
       if (this.#active.has(found.saleId) || !this.#ours(found)) continue;
       const b = this.#backoff.get(found.saleId);
       if (b && this.#clocks.mono() < b.at) continue;

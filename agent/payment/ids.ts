@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { compactLocalTime } from '../local-time.js';
 
 /**
  * Order references that stay unique across reboots and across kiosks: the machine id, the time
@@ -10,14 +11,13 @@ export interface SaleIds {
   outBizId: string;
 }
 
-function stamp(epochMs: number): string {
-  // yyMMddHHmmss in UTC: only for humans to sort by; uniqueness comes from the random part.
-  return new Date(epochMs).toISOString().replace(/[-:T]/g, '').slice(2, 14);
-}
-
-export function newSaleIds(machineId: string, epochMs: number): SaleIds {
+/**
+ * The time inside an order number is yyMMddHHmmss in the kiosk's zone, the same clock the receipt
+ * prints, so the two never contradict each other; uniqueness comes from the random part.
+ */
+export function newSaleIds(machineId: string, epochMs: number, timeZone = 'Asia/Shanghai'): SaleIds {
   const rand = randomBytes(4).toString('hex').toUpperCase();
-  const outBizId = `${machineId}${stamp(epochMs)}${rand}`;
+  const outBizId = `${machineId}${compactLocalTime(epochMs, timeZone)}${rand}`;
   const requestId = `${outBizId}-R${randomBytes(3).toString('hex').toUpperCase()}`;
   return { requestId, outBizId };
 }

@@ -27,6 +27,15 @@ export const NO_OFFLINE: OfflinePolicy = {
   concurrency: 1,
 };
 
+/** Why an offline sale is refused, as stored; the receipt maps each to the member's words. */
+export const OFFLINE_REFUSALS = {
+  needsNetwork: 'payment service unreachable; payment codes need the network',
+  overSale: 'offline: amount over the offline limit per sale',
+  tooMany: 'offline: too many stored sales',
+  overTotal: 'offline: stored amount limit reached',
+  tooOld: 'offline too long: stored sales must be forwarded first',
+} as const;
+
 export type OfflineDecision = { accept: true } | { accept: false; reason: string };
 
 /**
@@ -42,18 +51,18 @@ export function offlineDecision(
   ageOf: (sale: SaleRecord) => number,
 ): OfflineDecision {
   if (!policy.enabled || !policy.memberCode.test(code)) {
-    return { accept: false, reason: 'payment service unreachable; payment codes need the network' };
+    return { accept: false, reason: OFFLINE_REFUSALS.needsNetwork };
   }
   if (amountFen > policy.maxSaleFen) {
-    return { accept: false, reason: 'offline: amount over the offline limit per sale' };
+    return { accept: false, reason: OFFLINE_REFUSALS.overSale };
   }
   const open = store.offlineOpen();
-  if (open.count + 1 > policy.maxCount) return { accept: false, reason: 'offline: too many stored sales' };
+  if (open.count + 1 > policy.maxCount) return { accept: false, reason: OFFLINE_REFUSALS.tooMany };
   if (open.amountFen + amountFen > policy.maxTotalFen) {
-    return { accept: false, reason: 'offline: stored amount limit reached' };
+    return { accept: false, reason: OFFLINE_REFUSALS.overTotal };
   }
   if (open.oldest !== undefined && ageOf(open.oldest) > policy.maxAgeMs) {
-    return { accept: false, reason: 'offline too long: stored sales must be forwarded first' };
+    return { accept: false, reason: OFFLINE_REFUSALS.tooOld };
   }
   return { accept: true };
 }

@@ -4,7 +4,7 @@
  * `table.ts`. What happens after the member leaves is `background.ts`.
  *
  * The sale (with its request_id) is committed before the first byte leaves; that one commit is the
- * intent, so a sale costs three commits: intent, outcome, printed.
+ * intent; a sale costs four: intent, outcome, and the two of its receipt (print started, printed).
  */
 import { newSaleIds } from './ids.js';
 import type { Logger } from '../log.js';
@@ -25,6 +25,8 @@ export interface PaymentSettings {
   /** Background resolution backoff for sales still pending after the member left. */
   backgroundMinMs: number;
   backgroundMaxMs: number;
+  /** A sale that resolves after its receipt was printed gets a result receipt. */
+  resultReceipts: boolean;
 }
 
 export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = {
@@ -33,6 +35,7 @@ export const DEFAULT_PAYMENT_SETTINGS: PaymentSettings = {
   notSentRetries: 2,
   backgroundMinMs: 5_000,
   backgroundMaxMs: 60_000,
+  resultReceipts: true,
 };
 
 export interface StoreIdentity {
@@ -63,6 +66,8 @@ export interface PaymentDeps {
   offline?: OfflinePolicy;
   clocks?: Clocks;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The kiosk's zone: the time inside an order number is the time the receipt prints. */
+  timeZone?: string;
 }
 
 /**
@@ -100,9 +105,17 @@ export class Payments {
   readonly active = new Set<string>();
 
   constructor(deps: PaymentDeps) {
-    this.#d = { clocks: SYSTEM_CLOCKS, sleep: abortableSleep, offline: NO_OFFLINE, ...deps };
+    this.#d = {
+      clocks: SYSTEM_CLOCKS,
+      sleep: abortableSleep,
+      offline: NO_OFFLINE,
+      timeZone: 'Asia/Shanghai',
+      ...deps,
+    };
     this.#log = deps.log.child({ module: 'payments' });
-    this.attempts = new SaleAttempts(deps.api, deps.store, this.#log, this.#d.clocks.wall);
+    this.attempts = new SaleAttempts(deps.api, deps.store, this.#log, this.#d.clocks.wall, {
+      resultReceipts: deps.settings.resultReceipts,
+    });
     this.ages = new Ages(this.#d.clocks);
   }
 
@@ -118,7 +131,7 @@ export class Payments {
     const deadline = clocks.mono() + this.#d.settings.customerWaitMs;
     const record: SaleRecord = {
       saleId: intent.saleId,
-      ...newSaleIds(identity.machineId, now),
+      ...newSaleIds(identity.machineId, now, this.#d.timeZone),
       // The intent commit: recorded as sent because the request leaves right after it.
       status: 'sent',
       amountFen: intent.amountFen,
@@ -127,6 +140,7 @@ export class Payments {
       ...(intent.label !== undefined && { label: intent.label }),
       qrCode: intent.code,
       codeMask: maskCode(intent.code),
+      codeKind: this.#d.offline.memberCode.test(intent.code) ? 'member' : 'payment',
       storeId: identity.storeId,
       machineId: identity.machineId,
       cashierId: identity.cashierId,

@@ -53,4 +53,13 @@ export interface SaleRecord {
   flag?: string;
   /** An operator asked for the receipt again; printed marked REPRINT, then cleared. */
   reprint?: boolean;
+  /** Labels the code on paper: 会员码 / Member code or 付款码 / Payment code. */
+  codeKind?: 'member' | 'payment';
+  /** The status the last printed receipt stated; a final status it does not match owes a result receipt. */
+  receiptStatus?: SaleStatus;
+  /**
+   * `<boot id> <status>`: the process that began printing the receipt for that status. Found from
+   * another boot with the receipt still owed, the print was cut by a crash: the next one is a copy.
+   */
+  printStarted?: string;
 }

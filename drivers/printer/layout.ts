@@ -160,8 +160,11 @@ export function printable(s: string): string {
   return out;
 }
 
-/** Closing punctuation that must not start a line (Chinese line-breaking rule). */
-const NO_LINE_START = new Set('，。、；：？！）》」』】〕〉’”．］｝'.split(''));
+/**
+ * What must not start a line: closing punctuation (the Chinese line-breaking rule) and the ASCII
+ * separators and closers a receipt uses, so a wrapped line never begins with ":", "/" or ")".
+ */
+const NO_LINE_START = new Set(Array.from('，。、；：？！）》」』】〕〉’”．］｝,.;:!?)]}%/|-'));
 
 /** Splits text into break units: a run of spaces, a narrow word, or one wide character (marks attached). */
 function units(paragraph: string): string[] {
@@ -256,9 +259,13 @@ export function wrap(text: string, cols: number): string[] {
   return lines;
 }
 
+/** Indent of a long value wrapped under its label. */
+const VALUE_INDENT = 2;
+
 /**
- * Label on the left, value flush right. When they do not fit on one line the label wraps and the value goes
- * on its own right-aligned line(s), unless it fits beside the label's last line.
+ * Label on the left, value flush right. When they do not fit on one line: a value that fits a line
+ * of its own goes there, flush right; a longer one (an item's long name, a long order number) wraps
+ * under the label, indented, so it reads left to right instead of ragged at the far right.
  */
 export function pairLine(label: string, value: string, cols: number): string[] {
   const labelLines = wrap(label, cols);
@@ -266,7 +273,9 @@ export function pairLine(label: string, value: string, cols: number): string[] {
   const last = labelLines.at(-1) ?? '';
   const gap = cols - displayWidth(last) - displayWidth(value);
   if (gap >= (last === '' ? 0 : 1)) return [...labelLines.slice(0, -1), last + ' '.repeat(gap) + value];
-  return [...labelLines, ...wrap(value, cols).map((v) => padStart(v, cols))];
+  if (displayWidth(value) <= cols) return [...labelLines, padStart(value, cols)];
+  const indent = ' '.repeat(VALUE_INDENT);
+  return [...labelLines, ...wrap(value, cols - VALUE_INDENT).map((v) => indent + v)];
 }
 
 /** Lays out a document for a paper `cols` columns wide (size 2 halves the columns). */

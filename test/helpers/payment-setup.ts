@@ -37,6 +37,7 @@ export interface SetupOptions {
   /** Wraps the ledger (to inject write failures). */
   store?: (ledger: Ledger) => SaleStore;
   gateway?: string;
+  resultReceipts?: boolean;
 }
 
 export function setup(answers: Answer[], o: SetupOptions = {}) {
@@ -51,7 +52,7 @@ export function setup(answers: Answer[], o: SetupOptions = {}) {
     store,
     log,
     identity: { ...IDENTITY, ...(o.gateway !== undefined && { gateway: o.gateway }) },
-    settings: DEFAULT_PAYMENT_SETTINGS,
+    settings: { ...DEFAULT_PAYMENT_SETTINGS, resultReceipts: o.resultReceipts ?? true },
     offline,
     clocks: clock.clocks,
     sleep: clock.sleep,

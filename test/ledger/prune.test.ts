@@ -10,10 +10,12 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 1);
 
 function sale(n: number, status: SaleStatus, at: number, extra: Partial<SaleRecord> = {}): SaleRecord {
+  // Ids of one width: a row that grows by a digit on day 10 would measure its size, not pruning.
+  const id = String(n).padStart(5, '0');
   return {
     saleId: `boot1-${n}`,
-    requestId: `req-${n}-${'r'.repeat(40)}`,
-    outBizId: `K01-${n}-${'o'.repeat(40)}`,
+    requestId: `req-${id}-${'r'.repeat(40)}`,
+    outBizId: `K01-${id}-${'o'.repeat(40)}`,
     status,
     amountFen: 1250,
     negoPrice: '1250',

@@ -4,7 +4,7 @@
  * wall-clock step neither stretches a member's wait nor hides a sale that has waited too long.
  */
 import t from 'tap';
-import { buildReceipt } from '../../agent/receipt.js';
+import { buildReceipt } from '../../agent/receipt/build.js';
 import { gatewayId } from '../../agent/payment/ids.js';
 import type { PayOutcome } from '../../agent/pay/types.js';
 import { DEFAULT_PAYMENT_SETTINGS } from '../../agent/payment/payments.js';

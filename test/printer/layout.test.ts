@@ -104,9 +104,15 @@ t.test('pairLine puts the label left and the value right, or the value on its ow
   t.same(pairLine('支付单号', id, 32), ['支付单号', '    ' + id], 'overflow: value right-aligned below');
   t.same(pairLine('支付单号', id, 48), ['支付单号' + ' '.repeat(12) + id]);
 
+  // Longer than a line: wrapped under the label, indented, not ragged at the far right.
   const long = pairLine('订单号', '9'.repeat(40), 32);
-  t.same(long, ['订单号', '9'.repeat(32), ' '.repeat(24) + '9'.repeat(8)]);
+  t.same(long, ['订单号', '  ' + '9'.repeat(30), '  ' + '9'.repeat(10)]);
   for (const l of long) t.ok(displayWidth(l) <= 32);
+  t.same(pairLine('项目', '单次入场（含淋浴、毛巾、储物柜、运动饮料一瓶）', 32), [
+    '项目',
+    '  单次入场（含淋浴、毛巾、储物',
+    '  柜、运动饮料一瓶）',
+  ]);
 
   t.same(pairLine('A very long label that wraps around', '￥1.00', 20), [
     'A very long label',

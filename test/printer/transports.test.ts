@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { buildReceipt } from '../../agent/receipt.js';
+import { buildReceipt } from '../../agent/receipt/build.js';
 import type { SaleRecord } from '../../agent/payment/sale.js';
 import { DeviceError } from '../../drivers/device-error.js';
 import type { DeviceStatus } from '../../drivers/device.js';
