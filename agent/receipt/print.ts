@@ -94,13 +94,14 @@ export class Receipts {
         ...(this.#clock && { clockSynced: this.#clock.synced }),
       });
       if (!reprint) this.#store.update(sale.saleId, { printStarted: `${this.#bootId} ${status}` });
+      this.#log.info({ saleId: sale.saleId, status, copy, result, reprint }, 'printing receipt');
       await this.#printer.print(doc);
       this.#store.update(sale.saleId, {
         printed: true,
         receiptStatus: status,
         ...(sale.reprint === true && { reprint: false }),
       });
-      if (copy || result) this.#log.info({ saleId: sale.saleId, copy, result, status }, 'receipt printed');
+      this.#log.info({ saleId: sale.saleId, status }, 'receipt printed');
       return true;
     } catch (e) {
       this.#log.error({ saleId: given.saleId, err: asError(e) }, 'receipt not printed; kept for later');

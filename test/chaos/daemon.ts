@@ -91,13 +91,24 @@ export const SCRIPTED_DEVICES = '{ keypad: { type: sim }, scanner: { type: sim }
  * becomes an unknown outcome the daemon must resolve. `devices` is the YAML flow map of
  * `devices:`.
  */
+/** Config sections a test may replace, each as YAML flow text (`{ language: en }`). */
+export type ConfigSections = Partial<Record<'store' | 'kiosk' | 'payment' | 'offline', string>>;
+
 export function writeDaemonConfig(
   dir: string,
   gatewayUrl: string,
   devices: string = SCRIPTED_DEVICES,
+  sections: ConfigSections = {},
 ): DaemonFiles {
   const stateDir = join(dir, 'state');
   const configFile = join(dir, 'xpos-agent.yaml');
+  const s = {
+    store: '{ store_id: "333333", cashier_id: "346753", cashier_name: chaos, machine_id: CHAOS01 }',
+    kiosk: '{ duplicate_scan_window_ms: 0, key_bounce_ms: 0 }',
+    payment: '{ customer_wait_ms: 5000, poll_interval_ms: 1000 }',
+    offline: '{ enabled: false }',
+    ...sections,
+  };
   const yaml = `# written by test/chaos
 gateway:
   url: ${JSON.stringify(gatewayUrl)}
@@ -106,14 +117,15 @@ gateway:
   connect_timeout_ms: 1000
   response_timeout_ms: 2000
   request_timeout_ms: 3000
-store: { store_id: "333333", cashier_id: "346753", cashier_name: chaos, machine_id: CHAOS01 }
+store: ${s.store}
 presets:
   A: { label: 单次入场, price: 39, item_id: 1001 }
   B: { label: 月卡, price: 299, item_id: 1002 }
   C: { label: 毛巾租用, price: 5 }
   D: { label: 运动饮料, price: 6.50 }
-kiosk: { duplicate_scan_window_ms: 0, key_bounce_ms: 0 }
-payment: { customer_wait_ms: 5000, poll_interval_ms: 1000 }
+kiosk: ${s.kiosk}
+payment: ${s.payment}
+offline: ${s.offline}
 devices: ${devices}
 paths: { state_dir: ${JSON.stringify(stateDir)} }
 log: { level: info }

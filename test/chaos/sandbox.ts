@@ -27,6 +27,8 @@ export async function startSandbox(
   main: string,
   dir: string,
   personality: PersonalitySpec = { personality: 'today' },
+  /** 0 picks a free port; a given one restarts a gateway where the daemon expects it. */
+  port = 0,
 ): Promise<SandboxProcess> {
   const secretFile = join(dir, 'app-secret');
   writeFileSync(secretFile, 'chaos-harness-secret\n', { mode: 0o600 });
@@ -34,7 +36,7 @@ export async function startSandbox(
     main,
     'sandbox',
     '--port',
-    '0',
+    String(port),
     '--app-key',
     CHAOS_APP_KEY,
     '--secret-file',

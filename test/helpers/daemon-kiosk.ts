@@ -5,7 +5,16 @@
  * process with a chosen personality, whose charge ledger is the truth about money.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,10 +24,19 @@ import { LINUX_KEY } from '../../drivers/keypad/keycodes.js';
 import { writeDaemonConfig, type DaemonFiles } from '../chaos/daemon.js';
 import { LineProcess } from '../chaos/procs.js';
 import { startSandbox, type SandboxProcess } from '../chaos/sandbox.js';
+import { decodeEscpos, type Decoded } from './escpos-decode.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
 
 /** A JSON log line of the daemon, loosely typed. */
 type LogLine = Record<string, unknown> & { msg?: string };
+
+export interface KioskOptions {
+  language?: 'zh' | 'en';
+  columns?: 32 | 48;
+  /** Accept member codes (M + digits) offline. */
+  offline?: boolean;
+  supportText?: string;
+}
 
 export interface SoldSale {
   saleId: string;
@@ -53,18 +71,43 @@ export class DaemonKiosk {
   /** Replies the sandbox held in a slow phase (its log says so). */
   heldReplies = 0;
   #keypadFd: number | undefined;
+  #daemon: LineProcess;
+  #sandbox: SandboxProcess;
+  /** Index in `lines` where the current daemon run's lines begin. */
+  #runStart = 0;
 
   private constructor(
     readonly dir: string,
-    readonly sandbox: SandboxProcess,
+    sandbox: SandboxProcess,
     readonly scanner: PtyPair,
     readonly files: DaemonFiles,
-    readonly daemon: LineProcess,
+    daemon: LineProcess,
     readonly keypadPath: string,
+    readonly main: string,
+    readonly columns: 32 | 48,
   ) {
+    this.#sandbox = sandbox;
+    this.#daemon = daemon;
+    this.#watchSandbox(sandbox);
+    this.#attach(daemon);
+  }
+
+  get sandbox(): SandboxProcess {
+    return this.#sandbox;
+  }
+
+  get daemon(): LineProcess {
+    return this.#daemon;
+  }
+
+  #watchSandbox(sandbox: SandboxProcess): void {
     sandbox.process.onLine((raw) => {
       if (raw.includes('"msg":"sandbox slow phase: reply held"')) this.heldReplies += 1;
     });
+  }
+
+  #attach(daemon: LineProcess): void {
+    this.#runStart = this.lines.length;
     daemon.onLine((raw) => {
       try {
         this.lines.push(JSON.parse(raw) as LogLine);
@@ -74,7 +117,77 @@ export class DaemonKiosk {
     });
   }
 
-  static async start(main: string, personality: PersonalitySpec): Promise<DaemonKiosk> {
+  /** The daemon dies at once (power cut) and a new one starts on the same state and devices. */
+  async restart(): Promise<void> {
+    await this.#closeDaemon();
+    this.#daemon = new LineProcess(process.execPath, [this.main, 'run', '--config', this.files.configFile]);
+    this.#attach(this.#daemon);
+    await this.#ready();
+  }
+
+  /** SIGKILL the daemon as soon as a log line matches (the kill lands right behind that line). */
+  killOn(match: (l: LogLine) => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.#daemon.onLine((raw) => {
+        let l: LogLine;
+        try {
+          l = JSON.parse(raw) as LogLine;
+        } catch {
+          return;
+        }
+        if (!match(l)) return;
+        off();
+        this.#daemon.kill('SIGKILL');
+        resolve();
+      });
+    });
+  }
+
+  /** The gateway goes away (connections refused) and comes back on the same port. */
+  async stopGateway(): Promise<number> {
+    const port = Number(new URL(this.#sandbox.url).port);
+    this.#sandbox.process.kill('SIGTERM');
+    await this.#sandbox.process.stop(5_000);
+    return port;
+  }
+
+  async startGateway(port: number, personality: PersonalitySpec = { personality: 'today' }): Promise<void> {
+    this.#sandbox = await startSandbox(this.main, this.dir, personality, port);
+    this.#watchSandbox(this.#sandbox);
+  }
+
+  /** Everything the printer received, decoded (throws on any byte sequence it does not know). */
+  paper(): Decoded {
+    const path = join(this.dir, 'paper.bin');
+    return decodeEscpos(existsSync(path) ? readFileSync(path) : Buffer.alloc(0), { columns: this.columns });
+  }
+
+  /** The receipts printed so far, each as its text lines (cut to cut). */
+  receipts(): string[][] {
+    const { lines, cuts } = this.paper();
+    const out: string[][] = [];
+    let from = 0;
+    for (const cut of cuts) {
+      out.push(lines.slice(from, cut).map((l) => l.trimEnd()));
+      from = cut + 1;
+    }
+    return out;
+  }
+
+  /** Waits until `cond` holds (polled), or throws naming `what`. */
+  until(what: string, ms: number, cond: () => boolean): Promise<void> {
+    return until(what, ms, cond);
+  }
+
+  seen(match: (l: LogLine) => boolean): boolean {
+    return this.lines.slice(this.#runStart).some(match);
+  }
+
+  static async start(
+    main: string,
+    personality: PersonalitySpec,
+    opts: KioskOptions = {},
+  ): Promise<DaemonKiosk> {
     const dir = mkdtempSync(join(tmpdir(), 'xpos-kiosk-'));
     const cleanups: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
     try {
@@ -90,11 +203,34 @@ export class DaemonKiosk {
       const devices = JSON.stringify({
         scanner: { type: 'serial', path: scanner.port, terminator: 'cr' },
         keypad: { type: 'evdev', path: keypadPath },
-        printer: { type: 'file', path: join(dir, 'paper.bin'), columns: 32 },
+        printer: { type: 'file', path: join(dir, 'paper.bin'), columns: opts.columns ?? 32 },
       });
-      const files = writeDaemonConfig(dir, sandbox.url, devices);
+      const files = writeDaemonConfig(dir, sandbox.url, devices, {
+        store: JSON.stringify({
+          store_id: '333333',
+          cashier_id: '346753',
+          cashier_name: 'chaos',
+          machine_id: 'CHAOS01',
+          ...(opts.supportText !== undefined && { support_text: opts.supportText }),
+        }),
+        kiosk: JSON.stringify({
+          duplicate_scan_window_ms: 0,
+          key_bounce_ms: 0,
+          language: opts.language ?? 'zh',
+        }),
+        offline: JSON.stringify({ enabled: opts.offline === true, member_code_pattern: '^M[0-9]{8}$' }),
+      });
       const daemon = new LineProcess(process.execPath, [main, 'run', '--config', files.configFile]);
-      const kiosk = new DaemonKiosk(dir, sandbox, scanner, files, daemon, keypadPath);
+      const kiosk = new DaemonKiosk(
+        dir,
+        sandbox,
+        scanner,
+        files,
+        daemon,
+        keypadPath,
+        main,
+        opts.columns ?? 32,
+      );
       cleanups.push(() => kiosk.#closeDaemon());
       await kiosk.#ready();
       return kiosk;
@@ -115,16 +251,12 @@ export class DaemonKiosk {
         return false;
       }
     });
-    await until('agent ready', 20_000, () => this.#seen((l) => l.msg === 'agent ready'));
+    await until('agent ready', 20_000, () => this.seen((l) => l.msg === 'agent ready'));
     for (const device of ['scanner', 'keypad']) {
       await until(`the ${device} online`, 10_000, () =>
-        this.#seen((l) => l.msg === 'device state' && l['device'] === device && l['state'] === 'online'),
+        this.seen((l) => l.msg === 'device state' && l['device'] === device && l['state'] === 'online'),
       );
     }
-  }
-
-  #seen(match: (l: LogLine) => boolean): boolean {
-    return this.lines.some(match);
   }
 
   #count(match: (l: LogLine) => boolean): number {
@@ -142,6 +274,19 @@ export class DaemonKiosk {
    * the scan, and the log says so: proof the preset was taken before the code is sent.
    */
   async sell(code: string): Promise<SoldSale> {
+    const saleId = await this.begin(code);
+    const recorded = (l: LogLine): boolean => l.msg === 'sale recorded' && l['saleId'] === saleId;
+    const finished = (l: LogLine): boolean => l.msg === 'sale finished' && l['saleId'] === saleId;
+    await until(`sale ${saleId} to finish`, 60_000, () => this.seen(finished));
+    return {
+      saleId,
+      outBizId: String(this.lines.find(recorded)?.['outBizId']),
+      shown: String(this.lines.find(finished)?.['status']),
+    };
+  }
+
+  /** The preset key, then the code over the serial line; returns once the sale has started. */
+  async begin(code: string): Promise<string> {
     const awaiting = (l: LogLine): boolean => l.msg === 'key ignored while awaiting scan';
     const before = this.#count(awaiting);
     this.#press('KEY_A');
@@ -150,28 +295,20 @@ export class DaemonKiosk {
     const started = this.#count((l) => l.msg === 'sale started');
     this.scanner.send(`${code}\r`);
     await until('the sale to start', 10_000, () => this.#count((l) => l.msg === 'sale started') > started);
-    const saleId = String(this.lines.filter((l) => l.msg === 'sale started').at(-1)?.['saleId']);
-    const recorded = (l: LogLine): boolean => l.msg === 'sale recorded' && l['saleId'] === saleId;
-    const finished = (l: LogLine): boolean => l.msg === 'sale finished' && l['saleId'] === saleId;
-    await until(`sale ${saleId} to finish`, 60_000, () => this.#seen(finished));
-    return {
-      saleId,
-      outBizId: String(this.lines.find(recorded)?.['outBizId']),
-      shown: String(this.lines.find(finished)?.['status']),
-    };
+    return String(this.lines.filter((l) => l.msg === 'sale started').at(-1)?.['saleId']);
   }
 
   async #closeDaemon(): Promise<void> {
-    this.daemon.kill('SIGKILL');
-    await this.daemon.exited;
+    this.#daemon.kill('SIGKILL');
+    await this.#daemon.exited;
     if (this.#keypadFd !== undefined) closeSync(this.#keypadFd);
     this.#keypadFd = undefined;
   }
 
   async close(): Promise<void> {
     await this.#closeDaemon();
-    this.sandbox.process.kill('SIGTERM');
-    await this.sandbox.process.stop(5_000);
+    this.#sandbox.process.kill('SIGTERM');
+    await this.#sandbox.process.stop(5_000);
     await this.scanner.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
