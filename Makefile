@@ -7,7 +7,7 @@ NPM   ?= npm
 STAMP := node_modules/.deps-stamp
 SRC   := $(shell find agent drivers config -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps sysdeps build run test typecheck lint format bench chaos clean check-node
+.PHONY: all deps sysdeps build run test rules typecheck lint format bench chaos clean check-node
 
 all: build
 
@@ -43,8 +43,9 @@ format: deps
 	node_modules/.bin/prettier --write .
 
 # System packages the tests use: socat (real serial ptys), systemd (systemd-analyze on the unit),
-# dpkg (make deb). Installed with apt when missing, as root or through passwordless sudo.
-SYSDEPS := socat:socat systemd-analyze:systemd dpkg-deb:dpkg
+# dpkg (make deb), prometheus (promtool on the alerting rules and the metrics file). Installed with
+# apt when missing, as root or through passwordless sudo.
+SYSDEPS := socat:socat systemd-analyze:systemd dpkg-deb:dpkg promtool:prometheus
 sysdeps:
 	@missing=; for pair in $(SYSDEPS); do command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair##*:}"; done; \
 	[ -z "$$missing" ] && exit 0; \
@@ -55,6 +56,12 @@ sysdeps:
 
 test: sysdeps typecheck lint build
 	node_modules/.bin/tap
+
+# The fleet's alerting rules alone (make test runs the same through test/monitoring/rules.test.ts).
+RULES := systemd/monitoring/xpos-agent.rules.yml
+rules: sysdeps
+	promtool check rules $(RULES)
+	promtool test rules test/monitoring/xpos-agent.rules.test.yml
 
 # Timing goals are measured here and printed, never asserted in a test that could flake. The
 # process-level benches run the built daemon: cold start to READY, RSS over 10,000 sales, idle CPU
