@@ -58,6 +58,7 @@ export class SaleQueries {
   readonly #offlineOpenTotals: Database.Statement<[], TotalsRow>;
   readonly #offlineOpenOldest: Database.Statement<[], SaleRow>;
   readonly #flags: Database.Statement<[], { flag: string }>;
+  readonly #createdBetween: Database.Statement<[{ from: number; to: number }], SaleRow>;
 
   constructor(db: Database.Database) {
     this.#bySaleId = db.prepare<[string], SaleRow>('SELECT * FROM sales WHERE sale_id = ?');
@@ -124,6 +125,9 @@ export class SaleQueries {
       `SELECT * FROM sales WHERE ${offlineOpen} ORDER BY created_at, rowid LIMIT 1`,
     );
     this.#flags = db.prepare<[], { flag: string }>('SELECT flag FROM sales WHERE flag IS NOT NULL');
+    this.#createdBetween = db.prepare<[{ from: number; to: number }], SaleRow>(
+      'SELECT * FROM sales WHERE created_at >= @from AND created_at < @to ORDER BY created_at, rowid',
+    );
   }
 
   get(saleId: string): SaleRecord | undefined {
@@ -168,6 +172,11 @@ export class SaleQueries {
         limit: filter.limit ?? NO_LIMIT,
       })
       .map(toRecord);
+  }
+
+  /** Sales created in [from, to) (epoch ms), oldest first: the reconciliation export. */
+  createdBetween(from: number, to: number): SaleRecord[] {
+    return this.#createdBetween.all({ from, to }).map(toRecord);
   }
 
   /** Accepted offline (the member was served), then declined once forwarded: money the gym did not get. */

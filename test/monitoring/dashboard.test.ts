@@ -8,9 +8,7 @@ import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { Ledger } from '../../agent/ledger/ledger.js';
-import { createLogger } from '../../agent/log.js';
-import { Metrics } from '../../agent/metrics.js';
+import { readMetricNames, writtenMetricNames } from './metric-names.js';
 import { mustPromtool, needsPromtool } from './promtool.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -131,24 +129,9 @@ t.test(
 );
 
 t.test('every xpos_* metric the dashboard reads is one the agent writes', (t) => {
-  const ledger = Ledger.open({ path: ':memory:', log: createLogger('silent') });
-  t.teardown(() => ledger.close());
-  const text = new Metrics({
-    offline: { enabled: true, maxCount: 50, maxTotalFen: 200_000, maxAgeMs: 86_400_000 },
-    configured: { scanner: true, keypad: true, printer: true },
-  }).render({
-    devices: [],
-    summary: ledger.summary(),
-    outOfService: false,
-    clockSynced: true,
-    clockOffsetMs: 0,
-  });
-  // Sample lines (histogram _bucket series included) and TYPE lines (a counter with no sample yet).
-  const written = new Set([...text.matchAll(/^(?:# TYPE )?(xpos_[a-z_]+)/gm)].map((m) => m[1]));
+  const written = writtenMetricNames();
   for (const { panel, expr } of exprs) {
-    for (const [, name] of expr.replace(/"[^"]*"/g, '""').matchAll(/\b(xpos_[a-z_]+)/g)) {
-      t.ok(written.has(name), `${panel}: ${name}`);
-    }
+    for (const name of readMetricNames(expr)) t.ok(written.has(name), `${panel}: ${name}`);
   }
   t.end();
 });
