@@ -7,7 +7,7 @@ NPM   ?= npm
 STAMP := node_modules/.deps-stamp
 SRC   := $(shell find agent drivers config -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps sysdeps build run test typecheck lint format bench chaos clean check-node
+.PHONY: all deps sysdeps build run test rules typecheck lint format bench chaos clean check-node
 
 all: build
 
@@ -43,8 +43,9 @@ format: deps
 	node_modules/.bin/prettier --write .
 
 # System packages the tests use: socat (real serial ptys), systemd (systemd-analyze on the unit),
-# dpkg (make deb). Installed with apt when missing, as root or through passwordless sudo.
-SYSDEPS := socat:socat systemd-analyze:systemd dpkg-deb:dpkg
+# dpkg (make deb), prometheus (promtool on the alerting rules and the metrics file). Installed with
+# apt when missing, as root or through passwordless sudo.
+SYSDEPS := socat:socat systemd-analyze:systemd dpkg-deb:dpkg promtool:prometheus
 sysdeps:
 	@missing=; for pair in $(SYSDEPS); do command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair##*:}"; done; \
 	[ -z "$$missing" ] && exit 0; \
@@ -55,6 +56,12 @@ sysdeps:
 
 test: sysdeps typecheck lint build
 	node_modules/.bin/tap
+
+# The fleet's alerting rules alone (make test runs the same through test/monitoring/rules.test.ts).
+RULES := systemd/monitoring/xpos-agent.rules.yml
+rules: sysdeps
+	promtool check rules $(RULES)
+	promtool test rules test/monitoring/xpos-agent.rules.test.yml
 
 # Timing goals are measured here and printed, never asserted in a test that could flake. The
 # process-level benches run the built daemon: cold start to READY, RSS over 10,000 sales, idle CPU
@@ -85,7 +92,7 @@ clean:
 # the sysusers file and reloads udev and systemd on this machine. The paths, all overridable:
 #   PREFIX        /usr                          the launcher, unit, sysusers and udev files go below it
 #   BINDIR        $(PREFIX)/bin                 xpos-agent (systemd/xpos-agent.sh: execs node)
-#   UNITDIR       $(PREFIX)/lib/systemd/system  xpos-agent.service
+#   UNITDIR       $(PREFIX)/lib/systemd/system  xpos-agent.service, xpos-agent-backup.{service,timer}
 #   SYSUSERSDIR   $(PREFIX)/lib/sysusers.d      xpos-agent.conf
 #   UDEVRULESDIR  $(PREFIX)/lib/udev/rules.d    60-xpos-agent.rules
 #   APPDIR        /opt/xpos-agent               dist/, production node_modules/, package.json,
@@ -113,7 +120,10 @@ DEB_MAINTAINER ?= xpos-agent maintainers <maintainers@xpos-agent.invalid>
 DEB_COMPRESS ?= gzip
 
 DEST_UNIT   = $(DESTDIR)$(UNITDIR)/xpos-agent.service
+# The daily ledger backup: a oneshot service and the timer that starts it.
+BACKUP_UNITS = xpos-agent-backup.service xpos-agent-backup.timer
 DEST_FILES  = $(DESTDIR)$(BINDIR)/xpos-agent $(DEST_UNIT) $(DESTDIR)$(SYSUSERSDIR)/xpos-agent.conf \
+              $(foreach u,$(BACKUP_UNITS),$(DESTDIR)$(UNITDIR)/$(u)) \
               $(DESTDIR)$(UDEVRULESDIR)/60-xpos-agent.rules $(DESTDIR)$(CONFDIR)/config.yaml.example
 # The shipped files name the default paths; this rewrites them to the chosen ones.
 SUBST_PATHS = sed -e 's|/usr/bin/node|$(NODE_BIN)|g' -e 's|/usr/bin/xpos-agent|$(BINDIR)/xpos-agent|g' \
@@ -146,6 +156,8 @@ install-tree: build prod-modules check-appdir
 	chmod 0755 '$(DESTDIR)$(BINDIR)/xpos-agent'
 	$(SUBST_PATHS) systemd/xpos-agent.service >'$(DEST_UNIT)'
 	chmod 0644 '$(DEST_UNIT)'
+	for u in $(BACKUP_UNITS); do $(SUBST_PATHS) "systemd/$$u" >'$(DESTDIR)$(UNITDIR)/'"$$u" && \
+	  chmod 0644 '$(DESTDIR)$(UNITDIR)/'"$$u" || exit 1; done
 	install -m 0644 systemd/xpos-agent.sysusers '$(DESTDIR)$(SYSUSERSDIR)/xpos-agent.conf'
 	install -m 0644 systemd/60-xpos-agent.rules '$(DESTDIR)$(UDEVRULESDIR)/60-xpos-agent.rules'
 	install -m 0644 config/xpos-agent.example.yaml '$(DESTDIR)$(CONFDIR)/config.yaml.example'
@@ -162,13 +174,13 @@ install: install-tree
 	if $(HAS_SYSTEMD); then systemctl daemon-reload || true; \
 	  if systemctl --quiet is-active xpos-agent.service; then echo "running: systemctl restart xpos-agent"; fi; fi; \
 	echo "installed. Next: edit $(CONFDIR)/config.yaml, put the app secret in $(CONFDIR)/app-secret" \
-	  "(root:root 0600), then: systemctl enable --now xpos-agent"
+	  "(root:root 0600), then: systemctl enable --now xpos-agent xpos-agent-backup.timer"
 
 # Keeps $(CONFDIR)/config.yaml and app-secret, the ledger in /var/lib/xpos-agent and the user.
 uninstall: check-appdir
 	@[ -n '$(DESTDIR)' ] || ! command -v systemctl >/dev/null || \
-	  if $(HAS_SYSTEMD); then systemctl disable --now xpos-agent.service || true; \
-	  else systemctl disable xpos-agent.service 2>/dev/null || true; fi
+	  if $(HAS_SYSTEMD); then systemctl disable --now xpos-agent.service xpos-agent-backup.timer || true; \
+	  else systemctl disable xpos-agent.service xpos-agent-backup.timer 2>/dev/null || true; fi
 	rm -rf '$(DESTDIR)$(APPDIR)'
 	rm -f $(foreach f,$(DEST_FILES),'$(f)')
 	@[ -z '$(DESTDIR)' ] || exit 0; \

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import { loadSecret } from '../config/secret.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { fleetSettings } from './metrics-fleet.js';
 import { GatewayClock } from './pay/clock.js';
 import { TopClient } from './pay/client.js';
 import { gatewayId } from './payment/ids.js';
@@ -85,7 +86,7 @@ async function startUnlocked(opts: AgentOptions): Promise<Agent> {
 
   // timesyncd's marker: present once NTP has set the clock since boot (a Pi has no RTC).
   const clock = new GatewayClock(Date.now, () => existsSync('/run/systemd/timesync/synchronized'));
-  const metrics = new Metrics();
+  const metrics = new Metrics(fleetSettings(config));
   const api = new TopClient({
     url,
     appKey: config.gateway.app_key,

@@ -6,7 +6,8 @@
 /** Building a DateTimeFormat costs ~0.1 ms; one per zone is kept (a kiosk uses one zone). */
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-function partsOf(epochMs: number, timeZone: string): Record<string, string> {
+/** One formatter per zone: date, 24 h time and the offset ("GMT+08:00", "GMT" for UTC). */
+export function zoneFormat(timeZone: string): Intl.DateTimeFormat {
   let format = formats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-GB', {
@@ -22,7 +23,15 @@ function partsOf(epochMs: number, timeZone: string): Record<string, string> {
     });
     if (formats.size < 8) formats.set(timeZone, format);
   }
-  return Object.fromEntries(format.formatToParts(epochMs).map((p) => [p.type, p.value]));
+  return format;
+}
+
+function partsOf(epochMs: number, timeZone: string): Record<string, string> {
+  return Object.fromEntries(
+    zoneFormat(timeZone)
+      .formatToParts(epochMs)
+      .map((p) => [p.type, p.value]),
+  );
 }
 
 /** '2026-11-25 19:30:05' in `timeZone`. Throws RangeError for an unknown zone (a config error). */

@@ -19,6 +19,7 @@ import { runSimulator } from './sim/terminal.js';
 import { runDaemon } from './daemon.js';
 import { queueCommand } from './cli/queue.js';
 import { reprintCommand } from './cli/reprint.js';
+import { FLEET_USAGE, fleetCommand, isFleetCommand } from './cli/fleet.js';
 import { doctorCommand } from './doctor/doctor.js';
 import { EXIT_STATE_LOCKED, StateDirLocked } from './state-lock.js';
 import { ledgerPath } from './store-open.js';
@@ -43,6 +44,7 @@ const USAGE = `usage: xpos-agent <command> [options]
   queue list|show ID|report [--config FILE] [--status S] [--json]
                                    read the ledger (safe while the daemon runs)
   reprint ID|last [--config FILE]  print a receipt again (by sale id, out_biz_id or request_id)
+${FLEET_USAGE}
   doctor         [--config FILE] [--json] [--print-test]
                                    check config, secret, devices, printer, gateway, ledger; one
                                    OK/WARN/FAIL line each with the fix; exit 0 ok, 1 warn, 2 fail,
@@ -96,6 +98,7 @@ function fail(e: unknown): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (isFleetCommand(argv)) return fleetCommand(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -11,6 +11,7 @@ import type { Logger } from './log.js';
 import type { LedgerSummary } from './payment/store.js';
 import { FLAG_KINDS } from './payment/flags.js';
 import type { SaleStatus } from './payment/sale.js';
+import { ledgerFleetGauges, settingsFleetGauges, type FleetSettings } from './metrics-fleet.js';
 
 const LATENCY_BUCKETS_MS = [100, 250, 500, 1000, 2500, 5000, 10_000, 20_000];
 const DEVICE_STATES: readonly DeviceState[] = ['online', 'offline', 'absent'];
@@ -45,6 +46,12 @@ export class Metrics {
   #latencySumMs = 0;
   #printerErrors = 0;
   readonly #started = Date.now();
+  readonly #fleet: FleetSettings | undefined;
+
+  /** Without `fleet` (tests of the counters alone) the config-derived gauges are left out. */
+  constructor(fleet?: FleetSettings) {
+    this.#fleet = fleet;
+  }
 
   /** A member-facing sale ended on the screen with this result. */
   sale(status: SaleResult['status']): void {
@@ -124,6 +131,7 @@ export class Metrics {
         'Age of the oldest pending or queued sale (0: none).',
         [`xpos_oldest_open_sale_seconds ${age.toFixed(0)}`],
       );
+      for (const b of ledgerFleetGauges(summary, Date.now())) metric(b.name, b.type, b.help, b.rows);
     }
     metric('xpos_ledger_readable', 'gauge', '1 when the ledger answered when this file was written.', [
       `xpos_ledger_readable ${s.summary ? 1 : 0}`,
@@ -178,6 +186,9 @@ export class Metrics {
     metric('xpos_agent_start_time_seconds', 'gauge', 'When this agent process started (unix time).', [
       `xpos_agent_start_time_seconds ${Math.floor(this.#started / 1000)}`,
     ]);
+    if (this.#fleet) {
+      for (const b of settingsFleetGauges(this.#fleet, s.devices)) metric(b.name, b.type, b.help, b.rows);
+    }
     return out.join('\n') + '\n';
   }
 }

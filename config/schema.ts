@@ -182,6 +182,20 @@ const receipts = z
   })
   .prefault({});
 
+/** Ledger backups: `xpos-agent ledger backup`, run daily by xpos-agent-backup.timer. */
+const backup = z
+  .strictObject({
+    /** A folder; a different disk (a USB stick) survives the SD card. The unit must be allowed to write it. */
+    dir: z
+      .string()
+      .regex(/^\/.*[^/]$|^\/$/, 'expected an absolute path to a folder, e.g. /var/lib/xpos-agent-backups')
+      .refine((p) => !p.endsWith('.db'), { error: 'expected a folder, not a .db file name' })
+      .default('/var/lib/xpos-agent-backups'),
+    /** Copies kept in the folder, newest first; older ones are deleted after each backup. */
+    keep: z.number().int().min(1).max(365).default(7),
+  })
+  .prefault({});
+
 const paths = z.strictObject({ state_dir: z.string().min(1).default('/var/lib/xpos-agent') }).prefault({});
 
 /**
@@ -217,6 +231,7 @@ export const configSchema = z.strictObject({
   offline,
   ledger,
   receipts,
+  backup,
   paths,
   metrics,
   log,

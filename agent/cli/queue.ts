@@ -40,7 +40,7 @@ const EXIT_FAIL = 1;
 const EXIT_USAGE = 64;
 
 /** Resolves once the text is handed to the OS, so the caller may exit without cutting the output. */
-function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+export function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(text, (e) => {
       if (e) reject(e);
@@ -132,39 +132,61 @@ function run(args: QueueArgs, q: SaleQueries, movedAside: string[], now: number)
   }
 }
 
+/** The ledger opened read-only for a tool, or why it cannot be read (for stderr, exit 1). */
+export type ReadOnlyLedger = { queries: SaleQueries; close: () => void } | { error: string };
+
+/**
+ * Opens the ledger read-only for an operator's tool: missing file, empty or older schema are
+ * explained rather than thrown. Never migrates, never writes.
+ */
+export function openForReading(path: string, tool: string): ReadOnlyLedger {
+  if (!existsSync(path)) {
+    return { error: `no ledger at ${path}: no sale has been recorded there (is the state path right?)\n` };
+  }
+  // Run as root while the daemon is stopped, SQLite creates the -wal/-shm owned like the ledger file
+  // (it fchowns them when euid is 0), so this never locks the daemon out of its own ledger.
+  let db: Database.Database | undefined;
+  try {
+    const opened = openLedgerReadOnly(path);
+    db = opened.db;
+    if (opened.version === 0) {
+      db.close();
+      return { error: `ledger ${path} is empty: the agent has not set it up yet\n` };
+    }
+    if (opened.version < SCHEMA_VERSION) {
+      db.close();
+      return {
+        error:
+          `ledger ${path} has schema version ${opened.version}, older than this agent's ${SCHEMA_VERSION}: ` +
+          'start the agent once to bring it up to date (this command never changes the ledger)\n',
+      };
+    }
+    const open = db;
+    return { queries: new SaleQueries(open), close: () => open.close() };
+  } catch (e) {
+    db?.close();
+    return { error: `${tool}: ${asError(e).message}\n` };
+  }
+}
+
 export async function queueCommand(
   args: QueueArgs,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
   const path = args.statePath;
-  if (!existsSync(path)) {
-    await write(err, `no ledger at ${path}: no sale has been recorded there (is the state path right?)\n`);
-    return EXIT_FAIL;
-  }
-  // Run as root while the daemon is stopped, SQLite creates the -wal/-shm owned like the ledger file
-  // (it fchowns them when euid is 0), so this never locks the daemon out of its own ledger.
-  let db: Database.Database | undefined;
+  const ledger = openForReading(path, 'queue');
   let result: Output;
-  try {
-    const opened = openLedgerReadOnly(path);
-    db = opened.db;
-    if (opened.version === 0) {
-      result = { code: EXIT_FAIL, err: `ledger ${path} is empty: the agent has not set it up yet\n` };
-    } else if (opened.version < SCHEMA_VERSION) {
-      result = {
-        code: EXIT_FAIL,
-        err:
-          `ledger ${path} has schema version ${opened.version}, older than this agent's ${SCHEMA_VERSION}: ` +
-          'start the agent once to bring it up to date (this command never changes the ledger)\n',
-      };
-    } else {
-      result = run(args, new SaleQueries(db), movedAsideFiles(path), (args.now ?? Date.now)());
+  if ('error' in ledger) {
+    result = { code: EXIT_FAIL, err: ledger.error };
+  } else {
+    try {
+      result = run(args, ledger.queries, movedAsideFiles(path), (args.now ?? Date.now)());
+    } catch (e) {
+      result = { code: EXIT_FAIL, err: `queue: ${asError(e).message}\n` };
+    } finally {
+      ledger.close();
     }
-  } catch (e) {
-    result = { code: EXIT_FAIL, err: `queue: ${asError(e).message}\n` };
-  } finally {
-    db?.close();
   }
   if (result.out !== undefined) await write(out, result.out);
   if (result.err !== undefined && result.err !== '') await write(err, result.err);

@@ -35,6 +35,8 @@ interface CountsRow {
   flagged: number;
   unprinted: number;
   oldest_open_at: number | null;
+  oldest_pending_at: number | null;
+  offline_oldest_at: number | null;
 }
 
 /** SQLite reads LIMIT -1 as "no limit". */
@@ -56,6 +58,7 @@ export class SaleQueries {
   readonly #offlineOpenTotals: Database.Statement<[], TotalsRow>;
   readonly #offlineOpenOldest: Database.Statement<[], SaleRow>;
   readonly #flags: Database.Statement<[], { flag: string }>;
+  readonly #createdBetween: Database.Statement<[{ from: number; to: number }], SaleRow>;
 
   constructor(db: Database.Database) {
     this.#bySaleId = db.prepare<[string], SaleRow>('SELECT * FROM sales WHERE sale_id = ?');
@@ -95,23 +98,26 @@ export class SaleQueries {
     this.#byStatus = db.prepare<[], StatusTotalsRow>(
       `SELECT status, count(*) AS count, coalesce(sum(amount_fen), 0) AS amount_fen FROM sales GROUP BY status`,
     );
+    // Refused offline sales come from agents before the decision table: a served sale is never refused now.
+    const servedUnpaid = `offline = 1 AND status IN ('failed', 'refused')`;
+    // The same condition as the sales_offline_open index, so the queries on it use it.
+    const offlineOpen = `offline = 1 AND status IN ('created', 'sent', 'pending', 'queued')`;
     this.#counts = db.prepare<[], CountsRow>(
       `SELECT
          (SELECT count(*) FROM sales WHERE flag IS NOT NULL) AS flagged,
          (SELECT count(*) FROM sales WHERE printed = 0) AS unprinted,
          (SELECT min(created_at) FROM sales WHERE status IN ('created', 'sent', 'pending', 'queued'))
-           AS oldest_open_at`,
+           AS oldest_open_at,
+         (SELECT min(created_at) FROM sales WHERE status IN ('created', 'sent', 'pending'))
+           AS oldest_pending_at,
+         (SELECT min(created_at) FROM sales WHERE ${offlineOpen}) AS offline_oldest_at`,
     );
-    // Refused offline sales come from agents before the decision table: a served sale is never refused now.
-    const servedUnpaid = `offline = 1 AND status IN ('failed', 'refused')`;
     this.#servedUnpaid = db.prepare<[number], SaleRow>(
       `SELECT * FROM sales WHERE ${servedUnpaid} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
     );
     this.#servedUnpaidTotals = db.prepare<[], TotalsRow>(
       `SELECT count(*) AS count, coalesce(sum(amount_fen), 0) AS amount_fen FROM sales WHERE ${servedUnpaid}`,
     );
-    // The same condition as the sales_offline_open index, so both queries use it.
-    const offlineOpen = `offline = 1 AND status IN ('created', 'sent', 'pending', 'queued')`;
     this.#offlineOpenTotals = db.prepare<[], TotalsRow>(
       `SELECT count(*) AS count, coalesce(sum(amount_fen), 0) AS amount_fen FROM sales WHERE ${offlineOpen}`,
     );
@@ -119,6 +125,9 @@ export class SaleQueries {
       `SELECT * FROM sales WHERE ${offlineOpen} ORDER BY created_at, rowid LIMIT 1`,
     );
     this.#flags = db.prepare<[], { flag: string }>('SELECT flag FROM sales WHERE flag IS NOT NULL');
+    this.#createdBetween = db.prepare<[{ from: number; to: number }], SaleRow>(
+      'SELECT * FROM sales WHERE created_at >= @from AND created_at < @to ORDER BY created_at, rowid',
+    );
   }
 
   get(saleId: string): SaleRecord | undefined {
@@ -165,6 +174,11 @@ export class SaleQueries {
       .map(toRecord);
   }
 
+  /** Sales created in [from, to) (epoch ms), oldest first: the reconciliation export. */
+  createdBetween(from: number, to: number): SaleRecord[] {
+    return this.#createdBetween.all({ from, to }).map(toRecord);
+  }
+
   /** Accepted offline (the member was served), then declined once forwarded: money the gym did not get. */
   servedUnpaid(limit?: number): SaleRecord[] {
     return this.#servedUnpaid.all(limit ?? NO_LIMIT).map(toRecord);
@@ -197,6 +211,7 @@ export class SaleQueries {
       for (const kind of flagKinds(flag)) kinds[kind] = (kinds[kind] ?? 0) + 1;
     }
     const unpaid = this.#servedUnpaidTotals.get();
+    const offline = this.#offlineOpenTotals.get();
     return {
       byStatus,
       flagged: counts?.flagged ?? 0,
@@ -206,6 +221,12 @@ export class SaleQueries {
       servedUnpaid: { count: unpaid?.count ?? 0, amountFen: unpaid?.amount_fen ?? 0 },
       unprinted: counts?.unprinted ?? 0,
       ...(counts && counts.oldest_open_at !== null && { oldestOpenAt: counts.oldest_open_at }),
+      ...(counts && counts.oldest_pending_at !== null && { oldestPendingAt: counts.oldest_pending_at }),
+      offlineOpen: {
+        count: offline?.count ?? 0,
+        amountFen: offline?.amount_fen ?? 0,
+        ...(counts && counts.offline_oldest_at !== null && { oldestAt: counts.offline_oldest_at }),
+      },
     };
   }
 }

@@ -29,6 +29,13 @@ export interface LedgerSummary {
   unprinted: number;
   /** Oldest unresolved or queued sale, for "how long has this been waiting". */
   oldestOpenAt?: number;
+  /** Oldest unresolved sale (created, sent, pending): a stuck payment, apart from the offline queue. */
+  oldestPendingAt?: number;
+  /**
+   * What the offline limits count (offline sales the service has not confirmed), with the oldest's
+   * time; absent where the store cannot tell (an unavailable ledger).
+   */
+  offlineOpen?: StatusTotals & { oldestAt?: number };
 }
 
 export interface SaleStore {

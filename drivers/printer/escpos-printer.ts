@@ -22,6 +22,7 @@ import {
   type QrOptions,
 } from './escpos.js';
 import {
+  PAPER_NEAR_END,
   STATUS_REQUESTS,
   UNKNOWN_STATUS,
   blockingCause,
@@ -230,7 +231,7 @@ export class EscposPrinter extends EventEmitter implements Printer {
       return cause;
     }
     this.#blocked = undefined;
-    const detail = s.paper === 'near-end' ? 'paper near end' : this.#transport.where;
+    const detail = s.paper === 'near-end' ? PAPER_NEAR_END : this.#transport.where;
     this.#state.set('online', detail, { fields: { detail } });
     return undefined;
   }

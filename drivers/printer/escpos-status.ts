@@ -67,13 +67,17 @@ export function parseStatus(replies: StatusReplies): EscposStatus {
   };
 }
 
+/** The status details the printer reports for its paper; the fleet metrics read them back. */
+export const PAPER_OUT = 'paper out';
+export const PAPER_NEAR_END = 'paper near end';
+
 /**
  * Why the printer cannot print now, in the words the kiosk shows ('paper out', 'cover open',
  * 'printer error'), or undefined when it can or nobody knows. Unknown never blocks a print: a one-way
  * link must still print.
  */
 export function blockingCause(s: EscposStatus): string | undefined {
-  if (s.paper === 'out') return 'paper out';
+  if (s.paper === 'out') return PAPER_OUT;
   if (s.coverOpen === true) return 'cover open';
   if (s.error === true) return 'printer error';
   return undefined;

@@ -149,6 +149,8 @@ t.test('contents: the install tree, owned by root, with production modules only'
     ['./opt/xpos-agent/README.md', '-rw-r--r--'],
     ['./opt/xpos-agent/node_modules/better-sqlite3/build/Release/better_sqlite3.node', '-rwxr-xr-x'],
     ['./usr/lib/systemd/system/xpos-agent.service', '-rw-r--r--'],
+    ['./usr/lib/systemd/system/xpos-agent-backup.service', '-rw-r--r--'],
+    ['./usr/lib/systemd/system/xpos-agent-backup.timer', '-rw-r--r--'],
     ['./usr/lib/sysusers.d/xpos-agent.conf', '-rw-r--r--'],
     ['./usr/lib/udev/rules.d/60-xpos-agent.rules', '-rw-r--r--'],
     ['./etc/xpos-agent/config.yaml', '-rw-r--r--'],
@@ -299,8 +301,13 @@ t.test('postinst, first install without a secret: user, udev, enabled, not start
   t.ok(called(r, 'udevadm control --reload'));
   t.ok(called(r, 'udevadm trigger --action=add'), 'rules applied to devices already plugged in');
   t.ok(called(r, 'deb-systemd-helper enable xpos-agent.service'), 'enabled');
+  t.ok(called(r, 'deb-systemd-helper enable xpos-agent-backup.timer'), 'backup timer enabled');
   t.ok(called(r, 'systemctl daemon-reload'));
-  t.notOk(called(r, 'deb-systemd-invoke start'), 'not started');
+  t.notOk(called(r, 'deb-systemd-invoke start xpos-agent.service'), 'not started');
+  t.ok(
+    called(r, 'deb-systemd-invoke start xpos-agent-backup.timer'),
+    'backups need no secret: timer started',
+  );
   t.match(r.stdout, /NOT started/);
   t.match(r.stdout, /\/etc\/xpos-agent\/app-secret/, 'says where the secret goes');
   t.match(r.stdout, /systemctl start xpos-agent/);
@@ -343,7 +350,14 @@ t.test('prerm stops the service on remove and upgrade, not on a failed upgrade',
   for (const action of ['remove', 'upgrade']) {
     const r = await maint('prerm', [action], { systemd: true });
     t.equal(r.code, 0, r.stderr);
-    t.same(r.calls, ['deb-systemd-invoke stop xpos-agent.service'], action);
+    t.same(
+      r.calls,
+      [
+        'deb-systemd-invoke stop xpos-agent.service',
+        'deb-systemd-invoke stop xpos-agent-backup.timer xpos-agent-backup.service',
+      ],
+      action,
+    );
   }
   const r = await maint('prerm', ['failed-upgrade', '0.0.9'], { systemd: true });
   t.same(r.calls, []);
@@ -362,10 +376,12 @@ t.test('postrm purge keeps the ledger, the secret and the user', async (t) => {
     'systemctl daemon-reload',
     'udevadm control --reload',
     'deb-systemd-helper mask xpos-agent.service',
+    'deb-systemd-helper mask xpos-agent-backup.timer',
   ]);
   const purged = await maint('postrm', ['purge'], { systemd: true }, root);
   t.equal(purged.code, 0, purged.stderr);
   t.ok(called(purged, 'deb-systemd-helper purge xpos-agent.service'));
+  t.ok(called(purged, 'deb-systemd-helper purge xpos-agent-backup.timer'));
   t.equal(readFileSync(join(root, 'var/lib/xpos-agent/ledger.db'), 'utf8'), 'ledger', 'ledger kept');
   t.ok(existsSync(join(root, 'etc/xpos-agent/app-secret')), 'secret kept');
   t.match(purged.stdout, /kept on purpose: \/var\/lib\/xpos-agent \/etc\/xpos-agent\/app-secret/);

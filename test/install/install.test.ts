@@ -183,6 +183,8 @@ t.test('the installed CLI checks the installed example config', async (t) => {
 t.test('the unit, sysusers file and udev rules are in place, 0644, as shipped', (t) => {
   const files: [string, string][] = [
     ['/usr/lib/systemd/system/xpos-agent.service', 'systemd/xpos-agent.service'],
+    ['/usr/lib/systemd/system/xpos-agent-backup.service', 'systemd/xpos-agent-backup.service'],
+    ['/usr/lib/systemd/system/xpos-agent-backup.timer', 'systemd/xpos-agent-backup.timer'],
     ['/usr/lib/sysusers.d/xpos-agent.conf', 'systemd/xpos-agent.sysusers'],
     ['/usr/lib/udev/rules.d/60-xpos-agent.rules', 'systemd/60-xpos-agent.rules'],
     ['/etc/xpos-agent/config.yaml', 'config/xpos-agent.example.yaml'],
@@ -227,6 +229,8 @@ t.test('uninstall removes what install put, and keeps config.yaml', async (t) =>
     APP,
     '/usr/bin/xpos-agent',
     '/usr/lib/systemd/system/xpos-agent.service',
+    '/usr/lib/systemd/system/xpos-agent-backup.service',
+    '/usr/lib/systemd/system/xpos-agent-backup.timer',
     '/usr/lib/sysusers.d/xpos-agent.conf',
     '/usr/lib/udev/rules.d/60-xpos-agent.rules',
     '/etc/xpos-agent/config.yaml.example',
@@ -265,6 +269,12 @@ t.test('PREFIX, APPDIR, SYSCONFDIR and NODE_BIN reach the launcher and the unit'
   t.match(unit, /^LoadCredential=app-secret:\/etc\/kiosk\/xpos-agent\/app-secret$/m);
   t.match(unit, /^Documentation=file:\/\/\/srv\/kiosk\/xpos-agent\/README\.md$/m);
   t.notMatch(unit, /\/opt\/xpos-agent|\/etc\/xpos-agent|\/usr\/bin\/xpos-agent/, 'no default path left');
+  const backup = read(d('/usr/local/lib/systemd/system/xpos-agent-backup.service'));
+  t.match(
+    backup,
+    /^ExecStart=\/usr\/local\/bin\/xpos-agent ledger backup --config \/etc\/kiosk\/xpos-agent\/config\.yaml$/m,
+  );
+  t.notMatch(backup, /\/opt\/xpos-agent|\/etc\/xpos-agent|\/usr\/bin\/xpos-agent/, 'no default path left');
 
   const launcher = d('/usr/local/bin/xpos-agent');
   t.match(read(launcher), `exec ${fakeNode} /srv/kiosk/xpos-agent/dist/agent/main.js "$@"`);

@@ -1,0 +1,150 @@
+/**
+ * The fleet's commands: `queue export` (finance's spreadsheet), `ledger backup` and `ledger restore`.
+ * They parse their own options, so `agent/main.ts` only hands them the arguments. Config problems
+ * are thrown (main turns a ConfigError into exit 78); usage problems exit 64 with the flag named.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load.js';
+import { asError } from '../errors.js';
+import { backupLedger } from '../ledger/backup.js';
+import { restoreLedger } from '../ledger/restore.js';
+import { ledgerPath } from '../store-open.js';
+import { exportCommand } from './export.js';
+import { write } from './queue.js';
+
+const OPTIONS = {
+  config: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string' },
+  keep: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const EXIT_OK = 0;
+const EXIT_FAIL = 1;
+const EXIT_USAGE = 64;
+
+export const FLEET_USAGE = `  queue export   --from DAY --to DAY [--format csv|json] [--config FILE]
+                                   sales created on those days (YYYY-MM-DD, kiosk.time_zone, both
+                                   included) for reconciliation; CSV with BOM for Excel by default
+  ledger backup  [DEST] [--keep N] [--config FILE]
+                                   consistent copy of the ledger while the daemon runs, checked, into
+                                   folder DEST (default backup.dir, keeping backup.keep) or file DEST.db
+  ledger restore BACKUP [--config FILE]
+                                   put a backup back as the ledger (daemon stopped; the old one is kept)`;
+
+/** Whether these arguments are one of the fleet commands. */
+export function isFleetCommand(argv: string[]): boolean {
+  const [command, sub] = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: OPTIONS,
+  }).positionals;
+  return (command === 'queue' && sub === 'export') || command === 'ledger';
+}
+
+interface Io {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+export async function fleetCommand(
+  argv: string[],
+  io: Io = { out: process.stdout, err: process.stderr },
+): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    await write(io.err, `${asError(e).message}\nusage:\n${FLEET_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    await write(io.out, `${FLEET_USAGE}\n`);
+    return EXIT_OK;
+  }
+  const [command, sub, arg, extra] = positionals;
+  const configPath = values.config ?? DEFAULT_CONFIG_PATH;
+  if (extra !== undefined || (command === 'queue' && arg !== undefined)) {
+    await write(io.err, `unexpected argument "${extra ?? arg}"\nusage:\n${FLEET_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (command === 'queue') {
+    const config = loadConfig(configPath);
+    return exportCommand(
+      {
+        from: values.from,
+        to: values.to,
+        format: values.format,
+        timeZone: config.kiosk.time_zone,
+        ledgerPath: ledgerPath(config),
+      },
+      io.out,
+      io.err,
+    );
+  }
+  if (sub === 'backup') {
+    let keep: number | undefined;
+    if (values.keep !== undefined) {
+      keep = Number(values.keep);
+      if (!/^\d+$/.test(values.keep) || keep < 1 || keep > 365) {
+        await write(io.err, `--keep: "${values.keep}" — expected a whole number of copies, 1..365\n`);
+        return EXIT_USAGE;
+      }
+    }
+    const config = loadConfig(configPath);
+    const dest = arg ?? config.backup.dir;
+    try {
+      const r = backupLedger({
+        ledgerPath: ledgerPath(config),
+        dest,
+        machineId: config.store.machine_id,
+        keep: keep ?? config.backup.keep,
+      });
+      const pruned =
+        r.pruned.length === 0
+          ? ''
+          : `; removed ${r.pruned.length} older cop${r.pruned.length === 1 ? 'y' : 'ies'}`;
+      await write(io.out, `${r.path}: ${r.sales} sales, ${r.bytes} bytes, integrity ok${pruned}\n`);
+      return EXIT_OK;
+    } catch (e) {
+      await write(io.err, `ledger backup: ${asError(e).message}\n`);
+      return EXIT_FAIL;
+    }
+  }
+  if (sub === 'restore') {
+    if (arg === undefined) {
+      await write(io.err, `ledger restore: BACKUP missing — expected the backup file to restore\n`);
+      return EXIT_USAGE;
+    }
+    const config = loadConfig(configPath);
+    const path = ledgerPath(config);
+    try {
+      const r = restoreLedger({ backup: arg, ledgerPath: path });
+      const kept =
+        r.replaced === undefined
+          ? ''
+          : `the ledger it replaced is kept as ${r.replaced}: sales made after the backup are only there, reconcile them\n`;
+      await write(
+        io.out,
+        `restored ${r.sales} sales from ${arg} into ${path}; integrity ok\n${kept}next: systemctl start xpos-agent, then xpos-agent queue report\n`,
+      );
+      return EXIT_OK;
+    } catch (e) {
+      await write(io.err, `ledger restore: ${asError(e).message}\n`);
+      return EXIT_FAIL;
+    }
+  }
+  await write(
+    io.err,
+    `unknown command: ledger${sub === undefined ? '' : ` ${sub}`}\nusage:\n${FLEET_USAGE}\n`,
+  );
+  return EXIT_USAGE;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+}
