@@ -162,16 +162,16 @@ export class DaemonKiosk {
     return decodeEscpos(existsSync(path) ? readFileSync(path) : Buffer.alloc(0), { columns: this.columns });
   }
 
-  /** The receipts printed so far, each as its text lines (cut to cut). */
-  receipts(): string[][] {
-    const { lines, cuts } = this.paper();
-    const out: string[][] = [];
+  /** The receipts printed so far (cut to cut): their text lines and the order their QR code names. */
+  receipts(): { lines: string[]; order: string | undefined }[] {
+    const { lines, cuts, qr } = this.paper();
     let from = 0;
-    for (const cut of cuts) {
-      out.push(lines.slice(from, cut).map((l) => l.trimEnd()));
+    // Every receipt carries exactly one QR code: the n-th code belongs to the n-th receipt.
+    return cuts.map((cut, i) => {
+      const receipt = { lines: lines.slice(from, cut).map((l) => l.trimEnd()), order: qr[i] };
       from = cut + 1;
-    }
-    return out;
+      return receipt;
+    });
   }
 
   /** Waits until `cond` holds (polled), or throws naming `what`. */
@@ -292,10 +292,12 @@ export class DaemonKiosk {
     this.#press('KEY_A');
     this.#press('KEY_1');
     await until('the kiosk to await the scan', 10_000, () => this.#count(awaiting) > before);
-    const started = this.#count((l) => l.msg === 'sale started');
+    // `sale recorded` (the intent commit) comes first: a test may kill the daemon right behind it.
+    const recorded = (l: LogLine): boolean => l.msg === 'sale recorded';
+    const before2 = this.#count(recorded);
     this.scanner.send(`${code}\r`);
-    await until('the sale to start', 10_000, () => this.#count((l) => l.msg === 'sale started') > started);
-    return String(this.lines.filter((l) => l.msg === 'sale started').at(-1)?.['saleId']);
+    await until('the sale to be recorded', 10_000, () => this.#count(recorded) > before2);
+    return String(this.lines.filter(recorded).at(-1)?.['saleId']);
   }
 
   async #closeDaemon(): Promise<void> {
