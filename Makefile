@@ -77,7 +77,7 @@ bench: build
 
 # Crash-and-fault run, once per sandbox personality: SIGKILLs the built daemon at chosen moments
 # under sandbox faults, then checks the sandbox's charges against the ledger. From the env:
-# CHAOS_KILLS (34 per personality), CHAOS_PERSONALITIES (a,b), CHAOS_SEED (replay), CHAOS_SETTLE_MS.
+# CHAOS_KILLS (40 per personality), CHAOS_PERSONALITIES (a,b), CHAOS_SEED (replay), CHAOS_SETTLE_MS.
 chaos: build
 	rm -rf dist-bench
 	node_modules/.bin/tsc -p tsconfig.bench.json

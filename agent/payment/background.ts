@@ -39,6 +39,7 @@ export class Background {
   /** Forwarding waits too while the gateway refuses or cannot be reached. */
   #forwardBackoff: Backoff | undefined;
   readonly #otherGateway = new Set<string>();
+  readonly #random: () => number;
 
   constructor(opts: {
     attempts: SaleAttempts;
@@ -50,7 +51,10 @@ export class Background {
     ages: Ages;
     /** This agent's gateway (`gatewayId`); sales of another are left alone. */
     gateway?: string;
+    /** For the backoff's jitter; tests pass a fixed one. */
+    random?: () => number;
   }) {
+    this.#random = opts.random ?? Math.random;
     this.#attempts = opts.attempts;
     this.#active = opts.active;
     this.#settings = opts.settings;
@@ -98,7 +102,17 @@ export class Background {
       if (b && this.#clocks.mono() < b.at) continue;
       let sale = found.status === 'pending' ? found : this.#toPending(found, 'unanswered; resolving');
       sale = this.#flagIfOld(sale);
-      const { sale: after, answer } = await this.#attempts.attempt(sale, cancel.abort);
+      let { sale: after, answer } = await this.#attempts.attempt(sale, cancel.abort);
+      // One background check asks both ways (query and identical replay, alternating), so a gateway
+      // that completes only on one of them is not kept waiting two backoff periods per step.
+      const bothWays = after.result?.checkoutId !== undefined && this.#attempts.replaysSafe;
+      if (
+        bothWays &&
+        after.status === 'pending' &&
+        (answer.kind === 'pending' || answer.kind === 'unknown')
+      ) {
+        ({ sale: after, answer } = await this.#attempts.attempt(after, cancel.abort));
+      }
       if (FINAL_STATUSES.includes(after.status)) {
         this.#backoff.delete(sale.saleId);
         this.#ages.forget(sale.saleId);
@@ -154,7 +168,9 @@ export class Background {
   #next(b: Backoff | undefined, atLeastMs = 0): Backoff {
     const { minBackoffMs: min, maxBackoffMs: max } = this.#settings;
     const delay = Math.max(atLeastMs, b ? Math.min(max, b.delay * 2) : min);
-    return { at: this.#clocks.mono() + delay, delay };
+    // ±20 % so checks do not fall into step with a gateway's own rhythm (a busy period, a cache).
+    const jitter = delay * 0.2 * (2 * this.#random() - 1);
+    return { at: this.#clocks.mono() + Math.max(atLeastMs, delay + jitter), delay };
   }
 
   #toPending(sale: SaleRecord, reason: string): SaleRecord {

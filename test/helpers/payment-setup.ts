@@ -66,6 +66,8 @@ export function setup(answers: Answer[], o: SetupOptions = {}) {
     clocks: clock.clocks,
     ages: payments.ages,
     ...(o.gateway !== undefined && { gateway: o.gateway }),
+    // No jitter: the tests step virtual time by exact backoffs.
+    random: () => 0.5,
   });
   let checking = 0;
   const pay = (intent: Partial<SaleIntent> = {}) =>

@@ -78,6 +78,21 @@ t.test('still pending after the member wait: the background alternates both tool
   t.equal(resolved[0]?.status, 'succeeded', 'ends final in the background');
 });
 
+t.test(
+  'one background check asks both ways: a query that learns nothing is followed by the replay',
+  async (t) => {
+    const s = setup([pendingC1], { query: [processing] });
+    await s.pay();
+    const before = s.api.calls.length;
+    s.clock.t += 60_000;
+    await s.background.resolvePending();
+    t.same([...s.api.calls.slice(before)].sort(), ['pay', 'query'], 'both tools in one pass');
+    s.clock.t += 1_000;
+    await s.background.resolvePending();
+    t.equal(s.api.calls.length, before + 2, 'then it waits for its backoff');
+  },
+);
+
 t.test('a decline on a replay after a lost reply is not proof: pending, then flagged', async (t) => {
   const s = setup([ambiguous, codeUsed]);
   const rec = await s.pay();
