@@ -5,7 +5,7 @@
 import type { Config } from '../config/schema.js';
 import { yuanToFen } from '../config/money.js';
 import type { KeyName } from '../config/keys.js';
-import type { KeyFunction, KioskSettings, Preset, PresetKey } from './kiosk-model.js';
+import type { KeyFunction, KioskSettings, Preset, PresetKey } from './kiosk/model.js';
 import type { OfflinePolicy } from './payment/offline.js';
 import type { BackgroundSettings } from './payment/background.js';
 import { DEFAULT_PAYMENT_SETTINGS, type PaymentSettings } from './payment/payments.js';

@@ -2,7 +2,7 @@
  * What the simulator draws: the key map, the kiosk's screen, the last receipt and recent events.
  * Pure: it returns the text of one frame; the terminal decides how to put it on the tty.
  */
-import type { KioskView } from '../kiosk-view.js';
+import type { KioskView } from '../kiosk/view.js';
 import { DEMO_SCANS } from './demo-codes.js';
 
 export interface SimFrame {

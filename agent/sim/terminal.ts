@@ -13,7 +13,7 @@ import { SimKeypad } from '../../drivers/keypad/sim.js';
 import { SimPrinter } from '../../drivers/printer/sim.js';
 import { SimScanner } from '../../drivers/scanner/sim.js';
 import { startAgent } from '../app.js';
-import type { KioskView } from '../kiosk-view.js';
+import type { KioskView } from '../kiosk/view.js';
 import type { Logger } from '../log.js';
 import { formatYuan } from '../money.js';
 import { presetsOf } from '../settings.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { initialKiosk } from '../../agent/kiosk.js';
-import type { KioskState } from '../../agent/kiosk-model.js';
+import { initialKiosk } from '../../agent/kiosk/kiosk.js';
+import type { KioskState } from '../../agent/kiosk/model.js';
 import { feedbacks, key, keys, logs, press, run, settings, timers } from '../helpers/kiosk-run.js';
 
 /** The entry text and problem, or the mode when not entering. */

@@ -1,6 +1,6 @@
 import t from 'tap';
-import type { KioskEvent } from '../../agent/kiosk-model.js';
-import { view } from '../../agent/kiosk-view.js';
+import type { KioskEvent } from '../../agent/kiosk/model.js';
+import { view } from '../../agent/kiosk/view.js';
 import { feedbacks, keys, ofKind, payResult, press, run, scan, SETTINGS } from '../helpers/kiosk-run.js';
 
 const down = (reason = '扫码器离线 / Scanner offline'): KioskEvent => ({ kind: 'service', reason });

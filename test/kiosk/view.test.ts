@@ -1,6 +1,6 @@
 import t from 'tap';
-import type { Kiosk, KioskState, SaleResult } from '../../agent/kiosk-model.js';
-import { view } from '../../agent/kiosk-view.js';
+import type { Kiosk, KioskState, SaleResult } from '../../agent/kiosk/model.js';
+import { view } from '../../agent/kiosk/view.js';
 import { SETTINGS, settings } from '../helpers/kiosk-run.js';
 
 const at = (state: KioskState): Kiosk => ({ state, memory: { salePrefix: 'S', saleSeq: 1 } });

@@ -3,8 +3,8 @@
  * amount. Bilingual and short, because a member reads it standing, mid-workout. Pure, like the
  * kiosk itself; the runtime calls it after every step.
  */
-import type { EntryProblem, KioskSettings, Kiosk, SaleDraft, SaleResult, ScanNotice } from './kiosk-model.js';
-import { formatYuan } from './money.js';
+import type { EntryProblem, KioskSettings, Kiosk, SaleDraft, SaleResult, ScanNotice } from './model.js';
+import { formatYuan } from '../money.js';
 
 export interface KioskView {
   title: string;

@@ -2,7 +2,7 @@
  * The kiosk's vocabulary: what it can be doing, what can happen to it, and what it asks the runtime
  * to do. `kiosk.ts` holds the pure transition function over these types.
  */
-import type { FeedbackPattern } from '../drivers/feedback/types.js';
+import type { FeedbackPattern } from '../../drivers/feedback/types.js';
 
 /** What a key does, after the keymap has translated the key cap. */
 export type KeyFunction =

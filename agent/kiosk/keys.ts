@@ -2,8 +2,8 @@
  * What a key press does in each mode, and the rules for typing a price. Bounce is filtered here,
  * before the mode is consulted, because it is a property of the switch, not of the sale.
  */
-import type { EntryProblem, KeyFunction, Kiosk, KioskSettings, PresetKey } from './kiosk-model.js';
-import { parseYuan } from './money.js';
+import type { EntryProblem, KeyFunction, Kiosk, KioskSettings, PresetKey } from './model.js';
+import { parseYuan } from '../money.js';
 import {
   awaitingScan,
   draftOf,
@@ -14,7 +14,7 @@ import {
   within,
   withState,
   type Ctx,
-} from './kiosk-step.js';
+} from './step.js';
 
 type TypedKey = Extract<KeyFunction, { fn: 'digit' } | { fn: 'decimal' }>;
 
