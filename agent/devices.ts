@@ -11,6 +11,7 @@ import { GpioFeedback } from '../drivers/feedback/gpio.js';
 import type { Feedback } from '../drivers/feedback/types.js';
 import { openOnoffChip } from '../drivers/gpio/onoff.js';
 import type { GpioChip } from '../drivers/gpio/types.js';
+import { BounceFilter } from '../drivers/keypad/bounce.js';
 import { EvdevKeypad } from '../drivers/keypad/evdev.js';
 import { MatrixKeypad } from '../drivers/keypad/matrix.js';
 import { SimKeypad } from '../drivers/keypad/sim.js';
@@ -40,7 +41,7 @@ export function buildDevices(config: Config, log: Logger): BuiltDevices {
   const d = config.devices;
   const chip = sharedChip(d.gpio);
   const scanner = buildScanner(d.scanner, log);
-  const keypad = buildKeypad(d.keypad, chip, log);
+  const keypad = buildKeypad(d.keypad, chip, log, config.kiosk.key_bounce_ms);
   return {
     devices: {
       keypad,
@@ -75,31 +76,43 @@ function buildScanner(s: DevicesConfig['scanner'], log: Logger): Scanner {
   }
 }
 
-function buildKeypad(k: DevicesConfig['keypad'], chip: () => Promise<GpioChip>, log: Logger): Keypad {
+function buildKeypad(
+  k: DevicesConfig['keypad'],
+  chip: () => Promise<GpioChip>,
+  log: Logger,
+  bounceMs: number,
+): Keypad {
+  // Bounce is a switch's property: the hardware keypads get the window, the simulator's never does.
+  const switches = (pad: Keypad): Keypad =>
+    bounceMs > 0 ? new BounceFilter(pad, { windowMs: bounceMs }) : pad;
   switch (k?.type) {
     case undefined:
       return new AbsentKeypad();
     case 'sim':
       return new SimKeypad();
     case 'gpio-matrix':
-      return new MatrixKeypad({
-        rows: k.rows,
-        cols: k.cols,
-        layout: layoutKeys(k),
-        chip,
-        debounceMs: k.debounce_ms,
-        scanIntervalMs: k.scan_interval_ms,
-        log,
-      });
-    case 'evdev':
-      return new EvdevKeypad({
-        path: k.path,
-        ...(k.keycodes && {
-          keymap: Object.fromEntries(Object.entries(k.keycodes).map(([code, key]) => [Number(code), key])),
+      return switches(
+        new MatrixKeypad({
+          rows: k.rows,
+          cols: k.cols,
+          layout: layoutKeys(k),
+          chip,
+          debounceMs: k.debounce_ms,
+          scanIntervalMs: k.scan_interval_ms,
+          log,
         }),
-        ...(k.word_size !== undefined && { wordSize: k.word_size }),
-        log,
-      });
+      );
+    case 'evdev':
+      return switches(
+        new EvdevKeypad({
+          path: k.path,
+          ...(k.keycodes && {
+            keymap: Object.fromEntries(Object.entries(k.keycodes).map(([code, key]) => [Number(code), key])),
+          }),
+          ...(k.word_size !== undefined && { wordSize: k.word_size }),
+          log,
+        }),
+      );
   }
 }
 

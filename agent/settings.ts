@@ -38,7 +38,6 @@ export function kioskSettings(config: Config): KioskSettings {
     entryTimeoutMs: k.entry_timeout_ms,
     resultTimeoutMs: k.result_timeout_ms,
     duplicateScanWindowMs: k.duplicate_scan_window_ms,
-    keyBounceMs: k.key_bounce_ms,
   };
 }
 

@@ -42,8 +42,6 @@ export interface KioskSettings {
   resultTimeoutMs: number;
   /** The same code scanned again within this window counts once. */
   duplicateScanWindowMs: number;
-  /** The same key within this window is contact bounce, not a second press. */
-  keyBounceMs: number;
 }
 
 export interface SaleDraft {
@@ -108,8 +106,6 @@ export type KioskState =
     };
 
 export interface KioskMemory {
-  /** Last key and when, for bounce rejection. */
-  lastKey?: { key: string; at: number };
   /**
    * Last accepted scan and when it was last seen, for duplicate rejection. A repeat inside the window
    * moves `at` forward, so a code held under the scanner never counts twice.

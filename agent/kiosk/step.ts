@@ -12,7 +12,7 @@ export interface Ctx {
   effects: KioskEffect[];
 }
 
-/** Inside a bounce or duplicate window; a start in the future (clock stepped back) counts as expired. */
+/** Inside a duplicate-scan window; a start in the future (clock stepped back) counts as expired. */
 export function within(at: number, now: number, windowMs: number): boolean {
   const age = now - at;
   return age >= 0 && age < windowMs;
