@@ -6,7 +6,12 @@
 import { join } from 'node:path';
 import { CHARSETS, TERMINATORS, layoutKeys, type DevicesConfig } from '../config/devices.js';
 import type { Config } from '../config/schema.js';
-import { AbsentKeypad, AbsentPrinter, AbsentScanner, NoFeedback } from '../drivers/absent.js';
+import { AbsentDisplay, AbsentKeypad, AbsentPrinter, AbsentScanner, NoFeedback } from '../drivers/absent.js';
+import { SimDisplay } from '../drivers/display/sim.js';
+import { spidevOpen, spidevPath } from '../drivers/display/spidev.js';
+import { St7920Display } from '../drivers/display/st7920.js';
+import { TtyDisplay } from '../drivers/display/tty.js';
+import type { Display } from '../drivers/display/types.js';
 import { GpioFeedback } from '../drivers/feedback/gpio.js';
 import type { Feedback } from '../drivers/feedback/types.js';
 import { openOnoffChip } from '../drivers/gpio/onoff.js';
@@ -48,6 +53,7 @@ export function buildDevices(config: Config, log: Logger): BuiltDevices {
       scanner,
       printer: buildPrinter(d.printer, join(config.paths.state_dir, 'receipts'), log),
       feedback: buildFeedback(d.feedback, chip, log),
+      display: buildDisplay(d.display, log),
     },
     ...(keypad instanceof SimKeypad && { simKeypad: keypad }),
     ...(scanner instanceof SimScanner && { simScanner: scanner }),
@@ -155,6 +161,27 @@ function buildFeedback(f: DevicesConfig['feedback'], chip: () => Promise<GpioChi
     chip,
     log,
   });
+}
+
+function buildDisplay(d: DevicesConfig['display'], log: Logger): Display {
+  switch (d?.type) {
+    case undefined:
+      return new AbsentDisplay();
+    case 'sim':
+      return new SimDisplay();
+    case 'tty':
+      return new TtyDisplay({
+        path: d.path,
+        cjk: d.cjk,
+        ...(d.columns !== undefined && { columns: d.columns }),
+        ...(d.rows !== undefined && { rows: d.rows }),
+        log,
+      });
+    case 'st7920': {
+      const spi = { bus: d.bus, device: d.device, speedHz: d.speed_hz, mode: d.spi_mode };
+      return new St7920Display({ open: spidevOpen(spi), where: spidevPath(spi), log });
+    }
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { DeviceStatus } from '../drivers/device.js';
+import type { Display } from '../drivers/display/types.js';
 import type { Feedback } from '../drivers/feedback/types.js';
 import type { Keypad, KeyName } from '../drivers/keypad/types.js';
 import type { Printer } from '../drivers/printer/types.js';
@@ -15,7 +16,7 @@ import { asError } from './errors.js';
 import { serviceReason } from './service.js';
 import { initialKiosk, step } from './kiosk/kiosk.js';
 import type { Kiosk, KioskEffect, KioskEvent, KioskSettings, SaleDraft, SaleResult } from './kiosk/model.js';
-import { view, type KioskView } from './kiosk/view.js';
+import { stoppedView, view, type KioskView } from './kiosk/view.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { maskCode } from './mask.js';
@@ -37,6 +38,8 @@ export interface Devices {
   scanner: Scanner;
   printer: Printer;
   feedback: Feedback;
+  /** The member's screen; without one the kiosk sells on beeps and LEDs. */
+  display?: Display;
 }
 
 export interface RuntimeDeps {
@@ -78,6 +81,8 @@ export class Runtime {
   // A boot-unique prefix keeps sale ids unique in the ledger across restarts.
   #kiosk: Kiosk = initialKiosk(randomBytes(5).toString('hex').toUpperCase());
   #timer: NodeJS.Timeout | undefined;
+  /** Redraws the screen while a countdown on it moves (the kiosk's own timer is for deadlines). */
+  #repaint: NodeJS.Timeout | undefined;
   #resolver: NodeJS.Timeout | undefined;
   #passRunning = false;
   #prunedAt: number | undefined;
@@ -141,11 +146,11 @@ export class Runtime {
 
   /** Start devices (a missing device is reported, not fatal) and begin taking input. */
   async start(): Promise<void> {
-    const { keypad, scanner, printer, feedback } = this.#d.devices;
+    const { keypad, scanner, printer, feedback, display } = this.#d.devices;
     keypad.on('key', this.#onKey);
     scanner.on('scan', this.#onScan);
     this.#watch.attach();
-    for (const device of [feedback, printer, scanner, keypad]) {
+    for (const device of [feedback, ...(display ? [display] : []), printer, scanner, keypad]) {
       try {
         await device.start();
       } catch (e) {
@@ -184,11 +189,12 @@ export class Runtime {
   }
 
   async #shutdown(deadlineMs: number): Promise<void> {
-    const { keypad, scanner, printer, feedback } = this.#d.devices;
+    const { keypad, scanner, printer, feedback, display } = this.#d.devices;
     keypad.off('key', this.#onKey);
     scanner.off('scan', this.#onScan);
     this.#watch.detach();
     clearTimeout(this.#timer);
+    clearTimeout(this.#repaint);
     clearInterval(this.#resolver);
     this.#stop.abort(new Error('stopping'));
     const deadline = setTimeout(() => this.#abort.abort(new Error('shutdown deadline')), deadlineMs);
@@ -196,7 +202,9 @@ export class Runtime {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     clearTimeout(deadline);
     this.#abort.abort(new Error('stopped'));
-    for (const device of [keypad, scanner, printer, feedback]) {
+    // The screen must not go on inviting scans nobody will take.
+    display?.show(stoppedView());
+    for (const device of [keypad, scanner, printer, feedback, ...(display ? [display] : [])]) {
       try {
         await device.close();
       } catch (e) {
@@ -389,6 +397,13 @@ export class Runtime {
   }
 
   #publish(): void {
-    this.#d.onView?.(view(this.#kiosk, this.#clocks.mono(), this.#settings));
+    const v = view(this.#kiosk, this.#clocks.mono(), this.#settings);
+    this.#d.devices.display?.show(v);
+    this.#d.onView?.(v);
+    clearTimeout(this.#repaint);
+    if (v.refreshAt !== undefined && this.#stopping === undefined) {
+      this.#repaint = setTimeout(() => this.#publish(), Math.max(0, v.refreshAt - this.#clocks.mono()));
+      this.#repaint.unref();
+    }
   }
 }

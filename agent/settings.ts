@@ -38,6 +38,7 @@ export function kioskSettings(config: Config): KioskSettings {
     entryTimeoutMs: k.entry_timeout_ms,
     resultTimeoutMs: k.result_timeout_ms,
     duplicateScanWindowMs: k.duplicate_scan_window_ms,
+    customerWaitMs: config.payment.customer_wait_ms,
   };
 }
 

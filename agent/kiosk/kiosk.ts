@@ -153,8 +153,15 @@ function startSale(k: Kiosk, sale: SaleDraft, code: string, ctx: Ctx): Kiosk {
   const saleId = k.memory.salePrefix === 'S' ? `S${seq}` : `${k.memory.salePrefix}-${seq}`;
   ctx.effects.push({ kind: 'pay', saleId, sale, code });
   log(ctx, 'info', 'sale started', { saleId, amountFen: sale.amountFen, code: maskCode(code) });
+  const wait = ctx.settings.customerWaitMs;
   return {
-    state: { mode: 'paying', sale, saleId, checking: false },
+    state: {
+      mode: 'paying',
+      sale,
+      saleId,
+      checking: false,
+      ...(wait !== undefined && { waitUntil: ctx.now + wait }),
+    },
     memory: { ...k.memory, saleSeq: seq, lastScan: { code, at: ctx.now } },
   };
 }

@@ -40,6 +40,11 @@ export interface KioskSettings {
   entryTimeoutMs: number;
   /** How long a result stays on screen before idle. */
   resultTimeoutMs: number;
+  /**
+   * How long a member waits on a payment the service has not answered (payment.customer_wait_ms):
+   * the "checking" screen counts it down. Unset: no countdown.
+   */
+  customerWaitMs?: number;
   /** The same code scanned again within this window counts once. */
   duplicateScanWindowMs: number;
 }
@@ -95,7 +100,15 @@ export type KioskState =
   /** `text` is what was typed ("12.5"); `problem` is cleared by the next accepted key. */
   | { mode: 'entering'; text: string; deadline: number; problem?: EntryProblem }
   | { mode: 'awaiting-scan'; sale: SaleDraft; deadline: number; notice?: ScanNotice }
-  | { mode: 'paying'; sale: SaleDraft; saleId: string; checking: boolean; notice?: ScanNotice }
+  | {
+      mode: 'paying';
+      sale: SaleDraft;
+      saleId: string;
+      checking: boolean;
+      /** When the member's wait ends (monotonic), shown as seconds left while checking. */
+      waitUntil?: number;
+      notice?: ScanNotice;
+    }
   | {
       mode: 'result';
       sale: SaleDraft;
