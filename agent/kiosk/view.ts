@@ -111,12 +111,12 @@ function resultView(result: SaleResult, sale: SaleDraft): KioskView {
     case 'failed':
       return make('failed', w('支付失败', 'Declined'), {
         amount,
-        lines: [w('未扣款', 'Not charged'), same(result.reason), w('再扫一次重试', 'Scan again to retry')],
+        lines: [w('未扣款', 'Not charged'), split(result.reason), w('再扫一次重试', 'Scan again to retry')],
       });
     case 'refused':
       return make('refused', w('未收款', 'Refused'), {
         amount,
-        lines: [w('未扣款', 'Not charged'), same(result.reason), w('再扫一次重试', 'Scan again to retry')],
+        lines: [w('未扣款', 'Not charged'), split(result.reason), w('再扫一次重试', 'Scan again to retry')],
       });
     // Pending is not a failure: the money may have moved, and the ledger will find out.
     case 'pending':
