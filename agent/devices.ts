@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { CHARSETS, TERMINATORS, layoutKeys, type DevicesConfig } from '../config/devices.js';
 import type { Config } from '../config/schema.js';
-import { AbsentDisplay, AbsentKeypad, AbsentPrinter, AbsentScanner, NoFeedback } from '../drivers/absent.js';
+import { AbsentKeypad, AbsentPrinter, AbsentScanner, NoFeedback } from '../drivers/absent.js';
 import { SimDisplay } from '../drivers/display/sim.js';
 import { spidevOpen, spidevPath } from '../drivers/display/spidev.js';
 import { St7920Display } from '../drivers/display/st7920.js';
@@ -53,7 +53,8 @@ export function buildDevices(config: Config, log: Logger): BuiltDevices {
       scanner,
       printer: buildPrinter(d.printer, join(config.paths.state_dir, 'receipts'), log),
       feedback: buildFeedback(d.feedback, chip, log),
-      display: buildDisplay(d.display, log),
+      // No display configured: none at all, so nothing reports "absent" and blinks red for it.
+      ...(d.display !== undefined && { display: buildDisplay(d.display, log) }),
     },
     ...(keypad instanceof SimKeypad && { simKeypad: keypad }),
     ...(scanner instanceof SimScanner && { simScanner: scanner }),
@@ -163,10 +164,8 @@ function buildFeedback(f: DevicesConfig['feedback'], chip: () => Promise<GpioChi
   });
 }
 
-function buildDisplay(d: DevicesConfig['display'], log: Logger): Display {
-  switch (d?.type) {
-    case undefined:
-      return new AbsentDisplay();
+function buildDisplay(d: NonNullable<DevicesConfig['display']>, log: Logger): Display {
+  switch (d.type) {
     case 'sim':
       return new SimDisplay();
     case 'tty':

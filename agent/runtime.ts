@@ -158,6 +158,8 @@ export class Runtime {
       }
     }
     this.#watch.settle();
+    if (!display)
+      this.#log.info('no display configured (devices.display): the kiosk sells on beeps and LEDs');
     this.#started = true;
     this.#updateService();
     if (this.#d.outOfService !== undefined) feedback.signal('attention');
@@ -402,7 +404,9 @@ export class Runtime {
     this.#d.onView?.(v);
     clearTimeout(this.#repaint);
     if (v.refreshAt !== undefined && this.#stopping === undefined) {
-      this.#repaint = setTimeout(() => this.#publish(), Math.max(0, v.refreshAt - this.#clocks.mono()));
+      // +1 ms: a timer may fire a little early by the monotonic clock, and would redraw the same second.
+      const ms = Math.max(0, Math.ceil(v.refreshAt - this.#clocks.mono()) + 1);
+      this.#repaint = setTimeout(() => this.#publish(), ms);
       this.#repaint.unref();
     }
   }

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceStatus } from './device.js';
-import type { Display } from './display/types.js';
 import type { Feedback } from './feedback/types.js';
 import type { Keypad } from './keypad/types.js';
 import type { PrintDocument } from './printer/document.js';
@@ -73,18 +72,5 @@ export class NoFeedback implements Feedback {
   }
   signal(): void {
     // Deliberately nothing: feedback is optional hardware.
-  }
-}
-
-/** No screen fitted: the kiosk sells on beeps and LEDs, and the doctor says the screen is missing. */
-export class AbsentDisplay extends AbsentInput implements Display {
-  constructor() {
-    super('display');
-  }
-  override status(): DeviceStatus {
-    return { device: this.name, state: 'absent', detail: 'not configured (devices.display)' };
-  }
-  show(): void {
-    // Nothing to draw on.
   }
 }
