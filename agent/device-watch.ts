@@ -20,19 +20,22 @@ export class DeviceWatch {
   }
 
   attach(): void {
-    const { printer, scanner, keypad } = this.#devices;
-    for (const d of [printer, scanner, keypad]) d.on('state', this.#onState);
+    for (const d of this.#watched()) d.on('state', this.#onState);
   }
 
   detach(): void {
-    const { printer, scanner, keypad } = this.#devices;
-    for (const d of [printer, scanner, keypad]) d.off('state', this.#onState);
+    for (const d of this.#watched()) d.off('state', this.#onState);
   }
 
   /** After start-up: take each device's own word for where it stands, events or not. */
   settle(): void {
-    const { printer, scanner, keypad } = this.#devices;
-    for (const d of [printer, scanner, keypad]) this.#states.set(d.name, d.status());
+    for (const d of this.#watched()) this.#states.set(d.name, d.status());
+  }
+
+  /** The devices that report states; the display only when one is wired in. */
+  #watched() {
+    const { printer, scanner, keypad, display } = this.#devices;
+    return [printer, scanner, keypad, ...(display ? [display] : [])];
   }
 
   get(name: string): DeviceStatus | undefined {

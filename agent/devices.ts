@@ -7,10 +7,16 @@ import { join } from 'node:path';
 import { CHARSETS, TERMINATORS, layoutKeys, type DevicesConfig } from '../config/devices.js';
 import type { Config } from '../config/schema.js';
 import { AbsentKeypad, AbsentPrinter, AbsentScanner, NoFeedback } from '../drivers/absent.js';
+import { SimDisplay } from '../drivers/display/sim.js';
+import { spidevOpen, spidevPath } from '../drivers/display/spidev.js';
+import { St7920Display } from '../drivers/display/st7920.js';
+import { TtyDisplay } from '../drivers/display/tty.js';
+import type { Display } from '../drivers/display/types.js';
 import { GpioFeedback } from '../drivers/feedback/gpio.js';
 import type { Feedback } from '../drivers/feedback/types.js';
 import { openOnoffChip } from '../drivers/gpio/onoff.js';
 import type { GpioChip } from '../drivers/gpio/types.js';
+import { BounceFilter } from '../drivers/keypad/bounce.js';
 import { EvdevKeypad } from '../drivers/keypad/evdev.js';
 import { MatrixKeypad } from '../drivers/keypad/matrix.js';
 import { SimKeypad } from '../drivers/keypad/sim.js';
@@ -40,13 +46,15 @@ export function buildDevices(config: Config, log: Logger): BuiltDevices {
   const d = config.devices;
   const chip = sharedChip(d.gpio);
   const scanner = buildScanner(d.scanner, log);
-  const keypad = buildKeypad(d.keypad, chip, log);
+  const keypad = buildKeypad(d.keypad, chip, log, config.kiosk.key_bounce_ms);
   return {
     devices: {
       keypad,
       scanner,
       printer: buildPrinter(d.printer, join(config.paths.state_dir, 'receipts'), log),
       feedback: buildFeedback(d.feedback, chip, log),
+      // No display configured: none at all, so nothing reports "absent" and blinks red for it.
+      ...(d.display !== undefined && { display: buildDisplay(d.display, log) }),
     },
     ...(keypad instanceof SimKeypad && { simKeypad: keypad }),
     ...(scanner instanceof SimScanner && { simScanner: scanner }),
@@ -75,31 +83,43 @@ function buildScanner(s: DevicesConfig['scanner'], log: Logger): Scanner {
   }
 }
 
-function buildKeypad(k: DevicesConfig['keypad'], chip: () => Promise<GpioChip>, log: Logger): Keypad {
+function buildKeypad(
+  k: DevicesConfig['keypad'],
+  chip: () => Promise<GpioChip>,
+  log: Logger,
+  bounceMs: number,
+): Keypad {
+  // Bounce is a switch's property: the hardware keypads get the window, the simulator's never does.
+  const switches = (pad: Keypad): Keypad =>
+    bounceMs > 0 ? new BounceFilter(pad, { windowMs: bounceMs }) : pad;
   switch (k?.type) {
     case undefined:
       return new AbsentKeypad();
     case 'sim':
       return new SimKeypad();
     case 'gpio-matrix':
-      return new MatrixKeypad({
-        rows: k.rows,
-        cols: k.cols,
-        layout: layoutKeys(k),
-        chip,
-        debounceMs: k.debounce_ms,
-        scanIntervalMs: k.scan_interval_ms,
-        log,
-      });
-    case 'evdev':
-      return new EvdevKeypad({
-        path: k.path,
-        ...(k.keycodes && {
-          keymap: Object.fromEntries(Object.entries(k.keycodes).map(([code, key]) => [Number(code), key])),
+      return switches(
+        new MatrixKeypad({
+          rows: k.rows,
+          cols: k.cols,
+          layout: layoutKeys(k),
+          chip,
+          debounceMs: k.debounce_ms,
+          scanIntervalMs: k.scan_interval_ms,
+          log,
         }),
-        ...(k.word_size !== undefined && { wordSize: k.word_size }),
-        log,
-      });
+      );
+    case 'evdev':
+      return switches(
+        new EvdevKeypad({
+          path: k.path,
+          ...(k.keycodes && {
+            keymap: Object.fromEntries(Object.entries(k.keycodes).map(([code, key]) => [Number(code), key])),
+          }),
+          ...(k.word_size !== undefined && { wordSize: k.word_size }),
+          log,
+        }),
+      );
   }
 }
 
@@ -142,6 +162,25 @@ function buildFeedback(f: DevicesConfig['feedback'], chip: () => Promise<GpioChi
     chip,
     log,
   });
+}
+
+function buildDisplay(d: NonNullable<DevicesConfig['display']>, log: Logger): Display {
+  switch (d.type) {
+    case 'sim':
+      return new SimDisplay();
+    case 'tty':
+      return new TtyDisplay({
+        path: d.path,
+        cjk: d.cjk,
+        ...(d.columns !== undefined && { columns: d.columns }),
+        ...(d.rows !== undefined && { rows: d.rows }),
+        log,
+      });
+    case 'st7920': {
+      const spi = { bus: d.bus, device: d.device, speedHz: d.speed_hz, mode: d.spi_mode };
+      return new St7920Display({ open: spidevOpen(spi), where: spidevPath(spi), log });
+    }
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
 import { rename, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DeviceState, DeviceStatus } from '../drivers/device.js';
-import type { SaleResult } from './kiosk-model.js';
+import type { SaleResult } from './kiosk/model.js';
 import type { Logger } from './log.js';
 import type { LedgerSummary } from './payment/store.js';
 import { FLAG_KINDS } from './payment/flags.js';

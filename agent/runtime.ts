@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { DeviceStatus } from '../drivers/device.js';
+import type { Display } from '../drivers/display/types.js';
 import type { Feedback } from '../drivers/feedback/types.js';
 import type { Keypad, KeyName } from '../drivers/keypad/types.js';
 import type { Printer } from '../drivers/printer/types.js';
@@ -13,9 +14,9 @@ import { SYSTEM_CLOCKS, type Clocks } from './clocks.js';
 import { DeviceWatch } from './device-watch.js';
 import { asError } from './errors.js';
 import { serviceReason } from './service.js';
-import { initialKiosk, step } from './kiosk.js';
-import type { Kiosk, KioskEffect, KioskEvent, KioskSettings, SaleDraft, SaleResult } from './kiosk-model.js';
-import { view, type KioskView } from './kiosk-view.js';
+import { initialKiosk, step } from './kiosk/kiosk.js';
+import type { Kiosk, KioskEffect, KioskEvent, KioskSettings, SaleDraft, SaleResult } from './kiosk/model.js';
+import { stoppedView, view, type KioskView } from './kiosk/view.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { maskCode } from './mask.js';
@@ -37,6 +38,8 @@ export interface Devices {
   scanner: Scanner;
   printer: Printer;
   feedback: Feedback;
+  /** The member's screen; without one the kiosk sells on beeps and LEDs. */
+  display?: Display;
 }
 
 export interface RuntimeDeps {
@@ -87,6 +90,8 @@ export class Runtime {
    */
   #recovered = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Redraws the screen while a countdown on it moves (the kiosk's own timer is for deadlines). */
+  #repaint: NodeJS.Timeout | undefined;
   #resolver: NodeJS.Timeout | undefined;
   #passRunning = false;
   #prunedAt: number | undefined;
@@ -152,11 +157,11 @@ export class Runtime {
 
   /** Start devices (a missing device is reported, not fatal) and begin taking input. */
   async start(): Promise<void> {
-    const { keypad, scanner, printer, feedback } = this.#d.devices;
+    const { keypad, scanner, printer, feedback, display } = this.#d.devices;
     keypad.on('key', this.#onKey);
     scanner.on('scan', this.#onScan);
     this.#watch.attach();
-    for (const device of [feedback, printer, scanner, keypad]) {
+    for (const device of [feedback, ...(display ? [display] : []), printer, scanner, keypad]) {
       try {
         await device.start();
       } catch (e) {
@@ -164,6 +169,8 @@ export class Runtime {
       }
     }
     this.#watch.settle();
+    if (!display)
+      this.#log.info('no display configured (devices.display): the kiosk sells on beeps and LEDs');
     this.#started = true;
     this.#updateService();
     if (this.#d.outOfService !== undefined) feedback.signal('attention');
@@ -195,11 +202,12 @@ export class Runtime {
   }
 
   async #shutdown(deadlineMs: number): Promise<void> {
-    const { keypad, scanner, printer, feedback } = this.#d.devices;
+    const { keypad, scanner, printer, feedback, display } = this.#d.devices;
     keypad.off('key', this.#onKey);
     scanner.off('scan', this.#onScan);
     this.#watch.detach();
     clearTimeout(this.#timer);
+    clearTimeout(this.#repaint);
     clearInterval(this.#resolver);
     this.#stop.abort(new Error('stopping'));
     const deadline = setTimeout(() => this.#abort.abort(new Error('shutdown deadline')), deadlineMs);
@@ -207,7 +215,9 @@ export class Runtime {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     clearTimeout(deadline);
     this.#abort.abort(new Error('stopped'));
-    for (const device of [keypad, scanner, printer, feedback]) {
+    // The screen must not go on inviting scans nobody will take.
+    display?.show(stoppedView());
+    for (const device of [keypad, scanner, printer, feedback, ...(display ? [display] : [])]) {
       try {
         await device.close();
       } catch (e) {
@@ -406,6 +416,15 @@ export class Runtime {
   }
 
   #publish(): void {
-    this.#d.onView?.(view(this.#kiosk, this.#clocks.mono(), this.#settings));
+    const v = view(this.#kiosk, this.#clocks.mono(), this.#settings);
+    this.#d.devices.display?.show(v);
+    this.#d.onView?.(v);
+    clearTimeout(this.#repaint);
+    if (v.refreshAt !== undefined && this.#stopping === undefined) {
+      // +1 ms: a timer may fire a little early by the monotonic clock, and would redraw the same second.
+      const ms = Math.max(0, Math.ceil(v.refreshAt - this.#clocks.mono()) + 1);
+      this.#repaint = setTimeout(() => this.#publish(), ms);
+      this.#repaint.unref();
+    }
   }
 }

@@ -5,7 +5,7 @@
 import type { Config } from '../config/schema.js';
 import { yuanToFen } from '../config/money.js';
 import type { KeyName } from '../config/keys.js';
-import type { KeyFunction, KioskSettings, Preset, PresetKey } from './kiosk-model.js';
+import type { KeyFunction, KioskSettings, Preset, PresetKey } from './kiosk/model.js';
 import type { OfflinePolicy } from './payment/offline.js';
 import type { BackgroundSettings } from './payment/background.js';
 import { DEFAULT_PAYMENT_SETTINGS, type PaymentSettings } from './payment/payments.js';
@@ -38,7 +38,7 @@ export function kioskSettings(config: Config): KioskSettings {
     entryTimeoutMs: k.entry_timeout_ms,
     resultTimeoutMs: k.result_timeout_ms,
     duplicateScanWindowMs: k.duplicate_scan_window_ms,
-    keyBounceMs: k.key_bounce_ms,
+    customerWaitMs: config.payment.customer_wait_ms,
   };
 }
 

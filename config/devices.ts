@@ -103,12 +103,37 @@ const feedback = z.discriminatedUnion('type', [
   }),
 ]);
 
+const display = z.discriminatedUnion('type', [
+  sim,
+  z.strictObject({
+    type: z.literal('tty'),
+    /** A Linux virtual console on the HDMI/DSI screen, or the pty an fbterm/kmscon session relays. */
+    path: devicePath.default('/dev/tty1'),
+    /** The terminal draws Chinese (fbterm, kmscon). A plain VT's font cannot: English words only. */
+    cjk: z.boolean().default(false),
+    /** Override the size the terminal reports (a relayed pty reports none). */
+    columns: z.number().int().min(16).max(400).optional(),
+    rows: z.number().int().min(4).max(200).optional(),
+  }),
+  /** The 128x64 ST7920 LCD with its GB2312 font, on /dev/spidev<bus>.<device>. */
+  z.strictObject({
+    type: z.literal('st7920'),
+    bus: z.number().int().min(0).max(9).default(0),
+    device: z.number().int().min(0).max(9).default(0),
+    /** The ST7920 is specified to about 500 kHz on long module cables; 2 MHz is its ceiling. */
+    speed_hz: z.number().int().min(10_000).max(2_000_000).default(500_000),
+    spi_mode: z.union([z.literal(0), z.literal(3)]).default(3),
+  }),
+]);
+
 export const devicesSchema = z
   .strictObject({
     scanner: z.discriminatedUnion('type', [sim, serialScanner]).optional(),
     keypad: z.discriminatedUnion('type', [sim, matrixKeypad, evdevKeypad]).optional(),
     printer: printer.optional(),
     feedback: feedback.optional(),
+    /** The member's screen; absent = no screen, sales go on with beeps and LEDs. */
+    display: display.optional(),
     /**
      * Which gpiochip holds the header pins. By default the one labelled pinctrl-bcm2835 (Pi 0-3),
      * pinctrl-bcm2711 (Pi 4) or pinctrl-rp1 (Pi 5); `chip_base` overrides the lookup.

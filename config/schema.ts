@@ -108,6 +108,7 @@ const kiosk = z
     entry_timeout_ms: ms(5_000, 600_000, 30_000),
     result_timeout_ms: ms(1_000, 120_000, 8_000),
     duplicate_scan_window_ms: ms(0, 60_000, 3_000),
+    /** The same key again within this window is bounce; hardware keypads only (never the simulator's). */
     key_bounce_ms: ms(0, 500, 40),
     /** A scan while idle starts a sale for this preset (a kiosk that sells one thing). */
     idle_scan_preset: z.enum(['A', 'B', 'C', 'D']).optional(),

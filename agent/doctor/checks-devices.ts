@@ -8,6 +8,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { type DeviceError, deviceErrorFromErrno } from '../../drivers/device-error.js';
+import { spidevPath } from '../../drivers/display/spidev.js';
 import { asError } from '../errors.js';
 import { gpioChecks, gpioUsers } from './checks-gpio.js';
 import { EXAMPLE_CONFIG, type DoctorContext } from './context.js';
@@ -21,6 +22,8 @@ export function devicePaths(config: Config): string[] {
   if (d.scanner?.type === 'serial') paths.push(d.scanner.path);
   if (d.keypad?.type === 'evdev') paths.push(d.keypad.path);
   if (d.printer?.type === 'usblp' || d.printer?.type === 'serial') paths.push(d.printer.path);
+  if (d.display?.type === 'tty') paths.push(d.display.path);
+  if (d.display?.type === 'st7920') paths.push(spidevPath(d.display));
   return paths.flatMap((p) => {
     try {
       return [realpathSync(p)];
@@ -54,10 +57,8 @@ function inputName(real: string): string | undefined {
 
 async function openCheck(ctx: DoctorContext, spec: NodeSpec, shown: string): Promise<CheckResult> {
   // O_NONBLOCK: a tty without carrier must not block the open; O_NOCTTY: never become our terminal.
-  const flags =
-    spec.need === 'r'
-      ? constants.O_RDONLY | constants.O_NONBLOCK
-      : constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOCTTY;
+  const access = { r: constants.O_RDONLY, w: constants.O_WRONLY, rw: constants.O_RDWR }[spec.need];
+  const flags = access | constants.O_NONBLOCK | (spec.need === 'r' ? 0 : constants.O_NOCTTY);
   try {
     const handle = await open(spec.path, flags);
     await handle.close();
@@ -174,5 +175,40 @@ export async function checkDevices(ctx: DoctorContext): Promise<CheckResult[]> {
       ...(await nodeChecks(ctx, { check: 'printer', path: p.path, group, need: 'rw', about: p.type })),
     );
   }
+  results.push(...(await displayChecks(ctx)));
   return results;
+}
+
+/** The member's screen: optional (sales go on without), so its absence is reported, not failed. */
+async function displayChecks(ctx: DoctorContext): Promise<CheckResult[]> {
+  const d = ctx.config.devices.display;
+  switch (d?.type) {
+    case undefined:
+      // Reported, not a warning: a screen is optional like every device, and sales go on without.
+      return [
+        ok(
+          'display',
+          'not configured (devices.display): no screen, members get beeps and LEDs only; ' +
+            'add type tty (/dev/tty1) or st7920 (SPI LCD), see README "Display"',
+        ),
+      ];
+    case 'sim':
+      return [ok('display', 'simulated (sim)')];
+    case 'tty':
+      return nodeChecks(ctx, {
+        check: 'display',
+        path: d.path,
+        group: 'tty',
+        need: 'w',
+        about: d.cjk ? 'console with CJK (fbterm/kmscon)' : 'Linux console, English words',
+      });
+    case 'st7920':
+      return nodeChecks(ctx, {
+        check: 'display',
+        path: spidevPath(d),
+        group: 'spi',
+        need: 'rw',
+        about: `ST7920 LCD, ${d.speed_hz} Hz`,
+      });
+  }
 }

@@ -8,11 +8,11 @@ import { accessFor, groupName, modeString, readGroups, readUsers, userName, type
 import { fail, ok, warn, type CheckResult } from './report.js';
 
 export interface NodeSpec {
-  /** The report's name for it: "scanner", "keypad", "printer". */
+  /** The report's name for it: "scanner", "keypad", "printer", "display". */
   check: string;
   path: string;
   /** The group the unit and the udev rules give this kind of node. */
-  group: 'dialout' | 'lp' | 'input' | 'gpio';
+  group: 'dialout' | 'lp' | 'input' | 'gpio' | 'tty' | 'spi';
   need: Need;
   /** Extra words for the OK line ("9600 baud"). */
   about?: string;

@@ -2,7 +2,7 @@
  * How a recorded sale reads as a result on the kiosk's screen. Unresolved sales read as pending,
  * never as failed: the member may well have been charged.
  */
-import type { SaleResult } from '../kiosk-model.js';
+import type { SaleResult } from '../kiosk/model.js';
 import type { SaleRecord } from './sale.js';
 
 export function saleResult(record: SaleRecord): SaleResult {

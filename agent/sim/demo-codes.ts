@@ -7,6 +7,8 @@ import { randomInt } from 'node:crypto';
 export interface DemoCode {
   key: string;
   label: string;
+  /** For the simulator's key line (80 columns hold all five). */
+  short: string;
   make: () => string;
 }
 
@@ -17,9 +19,14 @@ function digits(n: number): string {
 }
 
 export const DEMO_SCANS: readonly DemoCode[] = [
-  { key: 's', label: 'payment code → paid', make: () => `28${digits(16)}` },
-  { key: 'f', label: 'F… code → declined', make: () => `F${digits(17)}` },
-  { key: 'p', label: '…0000 → pending, then paid', make: () => `28${digits(12)}0000` },
-  { key: 'x', label: '…9999 → pending, then failed', make: () => `28${digits(12)}9999` },
-  { key: 'm', label: 'M… member code → paid', make: () => `M${digits(11)}` },
+  { key: 's', label: 'payment code → paid', short: 'paid', make: () => `28${digits(16)}` },
+  { key: 'f', label: 'F… code → declined', short: 'declined', make: () => `F${digits(17)}` },
+  { key: 'p', label: '…0000 → pending, then paid', short: 'pending→paid', make: () => `28${digits(12)}0000` },
+  {
+    key: 'x',
+    label: '…9999 → pending, then failed',
+    short: 'pending→failed',
+    make: () => `28${digits(12)}9999`,
+  },
+  { key: 'm', label: 'M… member code → paid', short: 'member code', make: () => `M${digits(11)}` },
 ];

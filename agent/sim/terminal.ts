@@ -13,13 +13,17 @@ import { SimKeypad } from '../../drivers/keypad/sim.js';
 import { SimPrinter } from '../../drivers/printer/sim.js';
 import { SimScanner } from '../../drivers/scanner/sim.js';
 import { startAgent } from '../app.js';
-import type { KioskView } from '../kiosk-view.js';
+import { SimDisplay } from '../../drivers/display/sim.js';
+import { ROW_SGR } from '../../drivers/display/text-screen.js';
+import type { DisplayView } from '../../drivers/display/types.js';
+import { viewText } from '../kiosk/view.js';
 import type { Logger } from '../log.js';
-import { formatYuan } from '../money.js';
-import { presetsOf } from '../settings.js';
 import { DEMO_SCANS } from './demo-codes.js';
-import { renderFrame } from './screen.js';
+import { MIN_ROWS, receiptHeight, renderFrame } from './screen.js';
 import { runScript } from './script.js';
+
+/** Receipt scrolling: a line, or a page (±2 = one pane height). */
+const PAGING: Readonly<Record<string, number>> = { up: -1, down: 1, pageup: -2, pagedown: 2 };
 
 interface Key {
   name?: string;
@@ -41,43 +45,71 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   const keypad = new SimKeypad();
   const scanner = new SimScanner();
   const events: string[] = [];
-  let receipt: string | undefined;
-  let view: KioskView = { title: 'starting…', lines: [] };
+  let receipt: string[] = [];
+  let receiptTop = 0;
+  let view: DisplayView | undefined;
+  let shownText = '';
   let typing: string | undefined;
   let gatewayUrl = '…';
+  // Times as the kiosk shows them (receipts use the same zone), not the host's.
+  const zone = config.kiosk.time_zone;
+  const clock = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
 
   const note = (line: string): void => {
-    events.push(`${new Date().toLocaleTimeString('en-GB')}  ${line}`);
+    events.push(`${clock.format(new Date())}  ${line}`);
     if (events.length > 6) events.shift();
     if (!tty) output.write(`${line}\n`);
     draw();
   };
-  const presets = presetsOf(config).map(
-    (p) => `${p.key.toLowerCase()}: ${p.label} ￥${formatYuan(p.priceFen)}`,
-  );
+  const receiptCols = config.devices.printer?.columns ?? 32;
   let drawQueued = false;
   function draw(): void {
     if (!tty || drawQueued) return;
     drawQueued = true;
     setImmediate(() => {
       drawQueued = false;
-      const frame = renderFrame({
+      const status =
+        typing !== undefined
+          ? `Scan code: ${typing}_  (Enter scans, Esc cancels)`
+          : `${view?.screen ?? 'starting'} · ${clock.format(new Date())} ${zone}`;
+      const rows = renderFrame({
+        cols: output.columns,
+        rows: output.rows,
         gatewayUrl,
         view,
         receipt,
+        receiptTop,
+        receiptCols,
         events,
-        typing,
-        presets,
+        status,
       });
-      output.write(`\x1b[H\x1b[2J${frame}\n`);
+      output.write(
+        rows.map((r, i) => `\x1b[${i + 1};1H${ROW_SGR[r.style ?? 'plain']}${r.text}\x1b[0m`).join(''),
+      );
     });
   }
+  const scroll = (by: number): void => {
+    const max = Math.max(0, receipt.length - receiptHeight(output.rows));
+    receiptTop = Math.min(max, Math.max(0, receiptTop + by));
+    draw();
+  };
 
   const printer = new SimPrinter({
-    columns: config.devices.printer?.columns ?? 32,
+    columns: receiptCols,
     dir: join(config.paths.state_dir, 'receipts'),
     output: (text) => {
-      receipt = text;
+      // The pane's rule is the paper's edge: the text renderer's +--+ | | frame is dropped.
+      receipt = text
+        .split('\n')
+        .filter((l) => l !== '' && !/^\+-+\+$/.test(l))
+        .map((l) => (l.startsWith('| ') && l.endsWith(' |') ? l.slice(2, -2) : l));
+      receiptTop = 0;
       if (!tty) output.write(`${text}\n`);
       draw();
     },
@@ -85,17 +117,20 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   const feedback = new SimFeedback((pattern) => {
     if (pattern !== 'key') note(`feedback: ${pattern}`);
   });
+  // The kiosk's screen is a display device like any other; the terminal draws what it is shown.
+  const display = new SimDisplay((v) => {
+    view = v;
+    const text = viewText(v).join(' | ');
+    if (!tty && text !== shownText) output.write(`[${v.screen}] ${text}\n`);
+    shownText = text;
+    draw();
+  });
 
+  if (tty) output.write('\x1b[?25l\x1b[?7l\x1b[2J');
   const agent = await startAgent({
     config,
     log,
-    devices: { keypad, scanner, printer, feedback },
-    onView: (v) => {
-      const changed = v.title !== view.title;
-      view = v;
-      if (changed && !tty) output.write(`[${v.title}] ${v.lines.join(' | ')}\n`);
-      draw();
-    },
+    devices: { keypad, scanner, printer, feedback, display },
     onResolved: (sale) => {
       note(`sale ${sale.saleId} (${sale.outBizId}) resolved later: ${sale.status}`);
     },
@@ -118,7 +153,10 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   await new Promise<void>((resolve) => {
     const quit = (): void => {
       input.removeAllListeners('keypress');
-      if (tty) input.setRawMode(false);
+      if (tty) {
+        input.setRawMode(false);
+        output.write(`\x1b[?7h\x1b[?25h\x1b[${Math.max(MIN_ROWS, output.rows)};1H\n`);
+      }
       input.pause();
       resolve();
     };
@@ -136,6 +174,11 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
             scanner.scan(code);
           });
           draw();
+          return;
+        }
+        const paging = PAGING[key?.name ?? ''];
+        if (paging !== undefined) {
+          scroll(Math.abs(paging) > 1 ? Math.sign(paging) * receiptHeight(output.rows) : paging);
           return;
         }
         const ch = str ?? '';

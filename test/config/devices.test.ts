@@ -130,3 +130,15 @@ t.test('a custom layout accepts YAML numbers for digits and checks its size', (t
   ]);
   t.end();
 });
+
+t.test('a display: the console on tty1 in English by default, or the ST7920 on spidev0.0', (t) => {
+  const tty = validateConfig({ ...base, devices: { display: { type: 'tty' } } });
+  t.same(tty.devices.display, { type: 'tty', path: '/dev/tty1', cjk: false });
+  const lcd = validateConfig({ ...base, devices: { display: { type: 'st7920' } } });
+  t.same(lcd.devices.display, { type: 'st7920', bus: 0, device: 0, speed_hz: 500_000, spi_mode: 3 });
+  t.equal(validateConfig(base).devices.display, undefined, 'no display unless configured');
+  t.match(problems({ display: { type: 'st7920', spi_mode: 1 } }), [{ key: 'devices.display.spi_mode' }]);
+  t.match(problems({ display: { type: 'tty', path: 'tty1' } }), [{ key: 'devices.display.path' }]);
+  t.match(problems({ display: { type: 'hd44780' } }), [{ key: 'devices.display.type' }]);
+  t.end();
+});

@@ -58,7 +58,7 @@ t.test('all OK: one line per check, a summary, exit 0; --print-test prints', asy
   t.equal(r.code, 0, r.stdout + r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   const summary = lines.pop();
-  t.match(summary, /^doctor: 14 OK, 0 WARN, 0 FAIL \(exit 0\)$/);
+  t.match(summary, /^doctor: 15 OK, 0 WARN, 0 FAIL \(exit 0\)$/);
   t.ok(
     lines.every((l) => LINE.test(l)),
     'every line is LEVEL  check  detail',

@@ -32,6 +32,7 @@ t.test('the simulator config with the embedded sandbox: every check OK, exit 0',
       'scanner',
       'keypad',
       'feedback',
+      'display',
       'printer status',
       'ledger',
       'disk space',
@@ -281,3 +282,19 @@ t.test('an invalid config: every problem listed, exit 78, nothing else checked',
   t.ok((c.lines ?? []).length >= 4, 'one line per problem');
   t.match((c.lines ?? []).join('\n'), /gateway\.url[\s\S]*store\.machine_id/);
 });
+
+t.test(
+  'the display: its absence is reported, a console is checked for write access through group tty',
+  async (t) => {
+    const none = await kiosk(t).run();
+    t.match(find(none, 'display'), {
+      level: 'ok',
+      detail: /not configured \(devices\.display\).*beeps and LEDs/,
+    });
+    const withTty = await kiosk(t, (c, dir) => {
+      writeFileSync(join(dir, 'not-a-console'), '');
+      c.devices.display = { type: 'tty', path: join(dir, 'not-a-console') };
+    }).run();
+    t.match(find(withTty, 'display'), { level: 'warn', detail: /not a device node/ });
+  },
+);

@@ -4,7 +4,7 @@
  * this". Every run also enforces the one rule no test may forget: a scanned code never appears in
  * full in a log effect.
  */
-import { initialKiosk, step } from '../../agent/kiosk.js';
+import { initialKiosk, step } from '../../agent/kiosk/kiosk.js';
 import type {
   KeyFunction,
   Kiosk,
@@ -12,10 +12,10 @@ import type {
   KioskEvent,
   KioskSettings,
   SaleResult,
-} from '../../agent/kiosk-model.js';
+} from '../../agent/kiosk/model.js';
 import type { FeedbackPattern } from '../../drivers/feedback/types.js';
 
-/** ¥5000 max, 5 integer digits, 2 decimals, presets A and B, 30 s entry, 8 s result, 3 s dup, 40 ms bounce. */
+/** ¥5000 max, 5 integer digits, 2 decimals, presets A and B, 30 s entry, 8 s result, 3 s dup. */
 export const SETTINGS: KioskSettings = {
   maxAmountFen: 500_000,
   maxIntegerDigits: 5,
@@ -27,7 +27,6 @@ export const SETTINGS: KioskSettings = {
   entryTimeoutMs: 30_000,
   resultTimeoutMs: 8_000,
   duplicateScanWindowMs: 3_000,
-  keyBounceMs: 40,
 };
 
 export function settings(over: Partial<KioskSettings>): KioskSettings {

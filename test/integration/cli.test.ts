@@ -163,6 +163,50 @@ t.test('the simulator runs a scripted sale, a decline and a pending one, and qui
   t.ok(existsSync(join(dir, 'sim.log')));
 });
 
+t.test(
+  'piped keys are drawn as typed, every refusal says why, and 1 0 0 0 0 is never a silent 10',
+  async (t) => {
+    const dir = t.testdir({});
+    const script = [
+      'key 1 2 . 5',
+      'key ESC',
+      'key 1 0 0 0 0 ENTER',
+      'key ESC',
+      'key 0 7 ENTER',
+      'key ESC',
+      'quit',
+    ];
+    const r = await xpos(['sim', '--state-dir', dir], { input: script.join('\n') + '\n' });
+    t.equal(r.code, 0, r.stderr);
+    const screens = r.stdout.split('\n').filter((l) => l.startsWith('[typing]'));
+    t.ok(
+      screens.some((l) => l.includes('￥12.5 ')),
+      'after 1 2 . 5 the screen shows ￥12.5',
+    );
+    t.ok(
+      screens.some((l) => l.includes('￥10000 ')),
+      'all five digits of 1 0 0 0 0 count',
+    );
+    t.ok(
+      screens.some((l) => l.includes('! 超过最大金额 ￥5000') && l.includes('￥10000')),
+      '10000 is refused with the reason, not sold as 10',
+    );
+    t.ok(
+      screens.some((l) => l.includes('! 不能以 0 开头')),
+      '0 then 7: why the 7 was not taken',
+    );
+    t.ok(
+      screens.some((l) => l.includes('! 金额不能为零')),
+      '0 Enter: refused as zero, with a word',
+    );
+    t.notMatch(r.stdout, /￥10\.00/, 'never ￥10');
+    t.notOk(
+      existsSync(join(dir, 'receipts')) && readdirSync(join(dir, 'receipts')).length > 0,
+      'nothing sold',
+    );
+  },
+);
+
 t.test('sandbox alone prints its loopback URL and app key and stops on SIGTERM', async (t) => {
   const r = await xpos(['sandbox', '--port', '0'], {
     onStdout: (text, kill) => {

@@ -80,12 +80,14 @@ t.test('disk full: no new sale is accepted, the member is told, and recorded sal
   // Fill every page that still has room, with final sales of shrinking size, until not even a
   // small row fits: the next sale needs a new page and gets SQLITE_FULL, as on a full card.
   let n = 0;
-  for (const size of [4000, 1000, 200, 20]) {
+  // Ballast rows smaller than any sale's intent row, so no new sale can squeeze into what is left.
+  const { result: _r, printStarted: _p, receiptStatus: _s, gateway: _g, label: _l, ...bare } = first.sale;
+  for (const size of [4000, 1000, 200, 20, 1]) {
     for (;;) {
       n += 1;
       try {
         store.create({
-          ...first.sale,
+          ...bare,
           saleId: `ballast-${n}`,
           outBizId: `B${n}`,
           requestId: `R${n}`,

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { initialKiosk } from '../../agent/kiosk.js';
-import type { KioskEffect, SaleResult } from '../../agent/kiosk-model.js';
+import { initialKiosk } from '../../agent/kiosk/kiosk.js';
+import type { KioskEffect, SaleResult } from '../../agent/kiosk/model.js';
 import {
   CODE,
   feedbacks,

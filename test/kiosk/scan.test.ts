@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { KioskEffect } from '../../agent/kiosk-model.js';
+import type { KioskEffect } from '../../agent/kiosk/model.js';
 import {
   CODE,
   OTHER_CODE,

@@ -1,6 +1,6 @@
 import t from 'tap';
-import type { KioskEvent } from '../../agent/kiosk-model.js';
-import { view } from '../../agent/kiosk-view.js';
+import type { KioskEvent } from '../../agent/kiosk/model.js';
+import { view, viewText } from '../../agent/kiosk/view.js';
 import { feedbacks, keys, ofKind, payResult, press, run, scan, SETTINGS } from '../helpers/kiosk-run.js';
 
 const down = (reason = '扫码器离线 / Scanner offline'): KioskEvent => ({ kind: 'service', reason });
@@ -16,8 +16,8 @@ t.test('out of service: keys and scans are refused with a failure beep and no sa
     'every key and the scan beep failure',
   );
   const shown = view(r.kiosk, 1000, SETTINGS);
-  t.match(shown.title, /Out of service/);
-  t.ok(shown.lines.includes('扫码器离线 / Scanner offline'), 'the screen says why');
+  t.match(shown.title.en, /Out of service/);
+  t.ok(viewText(shown).includes('扫码器离线 / Scanner offline'), 'the screen says why');
   t.end();
 });
 

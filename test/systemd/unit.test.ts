@@ -116,13 +116,16 @@ t.test('the unit has the identity, secret and sandbox settings', (t) => {
   t.same(svc('RestrictAddressFamilies'), ['AF_UNIX AF_INET AF_INET6']);
   const classes = svc('DeviceAllow').map((d) => d.split(/\s+/)[0]);
   t.same(classes.sort(), [
+    '/dev/tty1',
     'char-input',
+    'char-spidev',
     'char-ttyACM',
     'char-ttyAMA',
     'char-ttyS',
     'char-ttyUSB',
     'char-usb',
   ]);
+  t.ok(svc('DeviceAllow').includes('/dev/tty1 rw'), 'the console screen (devices.display tty)');
   t.ok(svc('ReadWritePaths').join(' ').includes('-/sys/class/gpio'), 'sysfs GPIO re-opened, optional');
   t.end();
 });
@@ -135,7 +138,7 @@ t.test('no setting carries an end-of-line comment (systemd would read it as part
 
 t.test('every supplementary group is created by the sysusers file', (t) => {
   const groups = svc('SupplementaryGroups').join(' ').split(/\s+/);
-  t.same(groups.sort(), ['dialout', 'gpio', 'input', 'lp']);
+  t.same(groups.sort(), ['dialout', 'gpio', 'input', 'lp', 'spi', 'tty']);
   for (const g of groups) t.ok(sysusersGroups.includes(g), `g ${g} in xpos-agent.sysusers`);
   t.end();
 });
@@ -146,7 +149,7 @@ t.test('systemd-sysusers creates the user and every group on an empty root', asy
   t.ok(user && user.id > 0 && user.id < 1000, `system uid ${user?.id}`);
   t.equal(user?.rest[2], '/var/lib/xpos-agent', 'home is the state directory');
   t.equal(user?.rest[3], '/usr/sbin/nologin');
-  for (const g of ['xpos-agent', 'dialout', 'lp', 'gpio', 'input']) {
+  for (const g of ['xpos-agent', 'dialout', 'lp', 'gpio', 'input', 'tty', 'spi']) {
     const entry = group.find((e) => e.name === g);
     t.ok(entry, `group ${g} exists`);
     if (g !== 'xpos-agent') t.ok(entry?.rest[0]?.split(',').includes('xpos-agent'), `xpos-agent is in ${g}`);
@@ -156,8 +159,9 @@ t.test('systemd-sysusers creates the user and every group on an empty root', asy
 t.test('systemd-sysusers keeps the GIDs of groups Debian already has', async (t) => {
   const { group } = await applySysusers(SYSUSERS, {
     'etc/passwd': 'root:x:0:0:root:/root:/bin/bash\n',
-    'etc/group': 'root:x:0:\nlp:x:7:\ndialout:x:20:\n',
+    'etc/group': 'root:x:0:\ntty:x:5:\nlp:x:7:\ndialout:x:20:\n',
   });
+  t.equal(group.find((g) => g.name === 'tty')?.id, 5, 'the console group keeps its GID');
   t.equal(group.find((g) => g.name === 'lp')?.id, 7);
   t.equal(group.find((g) => g.name === 'dialout')?.id, 20);
   t.ok(

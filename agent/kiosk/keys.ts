@@ -1,30 +1,15 @@
 /**
- * What a key press does in each mode, and the rules for typing a price. Bounce is filtered here,
- * before the mode is consulted, because it is a property of the switch, not of the sale.
+ * What a key press does in each mode, and the rules for typing a price. Contact bounce is not
+ * judged here: it is a property of the switch, filtered by the hardware keypad drivers
+ * (drivers/keypad/bounce.ts), so every key that reaches the kiosk is a press.
  */
-import type { EntryProblem, KeyFunction, Kiosk, KioskSettings, PresetKey } from './kiosk-model.js';
-import { parseYuan } from './money.js';
-import {
-  awaitingScan,
-  draftOf,
-  entering,
-  feedback,
-  findPreset,
-  log,
-  within,
-  withState,
-  type Ctx,
-} from './kiosk-step.js';
+import type { EntryProblem, KeyFunction, Kiosk, KioskSettings, PresetKey } from './model.js';
+import { parseYuan } from '../money.js';
+import { awaitingScan, draftOf, entering, feedback, findPreset, log, withState, type Ctx } from './step.js';
 
 type TypedKey = Extract<KeyFunction, { fn: 'digit' } | { fn: 'decimal' }>;
 
-export function onKey(kiosk: Kiosk, key: string, action: KeyFunction, ctx: Ctx): Kiosk {
-  const last = kiosk.memory.lastKey;
-  // Contact bounce is not a press at all: no beep, no log, and it does not restart the window.
-  if (last !== undefined && last.key === key && within(last.at, ctx.now, ctx.settings.keyBounceMs)) {
-    return kiosk;
-  }
-  const k: Kiosk = { state: kiosk.state, memory: { ...kiosk.memory, lastKey: { key, at: ctx.now } } };
+export function onKey(k: Kiosk, key: string, action: KeyFunction, ctx: Ctx): Kiosk {
   const state = k.state;
   // Out of service, a new sale cannot complete (a key on the result screen would start one);
   // reprinting a receipt still can.

@@ -16,7 +16,7 @@
  * - While paying, keys are logged and otherwise ignored: a failure beep mid-payment reads as
  *   "payment failed", and the payment cannot be cancelled from the keypad anyway.
  */
-import { maskCode } from './mask.js';
+import { maskCode } from '../mask.js';
 import type {
   Kiosk,
   KioskEvent,
@@ -26,11 +26,11 @@ import type {
   SaleResult,
   ScanNotice,
   StepResult,
-} from './kiosk-model.js';
-import { onKey } from './kiosk-keys.js';
-import { paidMismatch } from './kiosk-view.js';
-import { draftOf, findPreset, feedback, log, within, withState, type Ctx } from './kiosk-step.js';
-import type { FeedbackPattern } from '../drivers/feedback/types.js';
+} from './model.js';
+import { onKey } from './keys.js';
+import { paidMismatch } from './view.js';
+import { draftOf, findPreset, feedback, log, within, withState, type Ctx } from './step.js';
+import type { FeedbackPattern } from '../../drivers/feedback/types.js';
 
 export function initialKiosk(salePrefix = 'S'): Kiosk {
   return { state: { mode: 'idle' }, memory: { salePrefix, saleSeq: 0 } };
@@ -153,8 +153,15 @@ function startSale(k: Kiosk, sale: SaleDraft, code: string, ctx: Ctx): Kiosk {
   const saleId = k.memory.salePrefix === 'S' ? `S${seq}` : `${k.memory.salePrefix}-${seq}`;
   ctx.effects.push({ kind: 'pay', saleId, sale, code });
   log(ctx, 'info', 'sale started', { saleId, amountFen: sale.amountFen, code: maskCode(code) });
+  const wait = ctx.settings.customerWaitMs;
   return {
-    state: { mode: 'paying', sale, saleId, checking: false },
+    state: {
+      mode: 'paying',
+      sale,
+      saleId,
+      checking: false,
+      ...(wait !== undefined && { waitUntil: ctx.now + wait }),
+    },
     memory: { ...k.memory, saleSeq: seq, lastScan: { code, at: ctx.now } },
   };
 }

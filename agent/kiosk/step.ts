@@ -1,17 +1,9 @@
 /**
  * The toolkit every kiosk transition uses: the step context (inputs plus the effects collected so
- * far) and small constructors, so `kiosk.ts` and `kiosk-keys.ts` build states and effects one way.
+ * far) and small constructors, so `kiosk.ts` and `keys.ts` build states and effects one way.
  */
-import type { FeedbackPattern } from '../drivers/feedback/types.js';
-import type {
-  Kiosk,
-  KioskEffect,
-  KioskSettings,
-  KioskState,
-  Preset,
-  PresetKey,
-  SaleDraft,
-} from './kiosk-model.js';
+import type { FeedbackPattern } from '../../drivers/feedback/types.js';
+import type { Kiosk, KioskEffect, KioskSettings, KioskState, Preset, PresetKey, SaleDraft } from './model.js';
 
 /** One step's inputs plus the effects collected so far; handlers push, `step` returns them. */
 export interface Ctx {
@@ -20,7 +12,7 @@ export interface Ctx {
   effects: KioskEffect[];
 }
 
-/** Inside a bounce or duplicate window; a start in the future (clock stepped back) counts as expired. */
+/** Inside a duplicate-scan window; a start in the future (clock stepped back) counts as expired. */
 export function within(at: number, now: number, windowMs: number): boolean {
   const age = now - at;
   return age >= 0 && age < windowMs;

@@ -2,7 +2,7 @@
  * The kiosk's vocabulary: what it can be doing, what can happen to it, and what it asks the runtime
  * to do. `kiosk.ts` holds the pure transition function over these types.
  */
-import type { FeedbackPattern } from '../drivers/feedback/types.js';
+import type { FeedbackPattern } from '../../drivers/feedback/types.js';
 
 /** What a key does, after the keymap has translated the key cap. */
 export type KeyFunction =
@@ -40,10 +40,13 @@ export interface KioskSettings {
   entryTimeoutMs: number;
   /** How long a result stays on screen before idle. */
   resultTimeoutMs: number;
+  /**
+   * How long a member waits on a payment the service has not answered (payment.customer_wait_ms):
+   * the "checking" screen counts it down. Unset: no countdown.
+   */
+  customerWaitMs?: number;
   /** The same code scanned again within this window counts once. */
   duplicateScanWindowMs: number;
-  /** The same key within this window is contact bounce, not a second press. */
-  keyBounceMs: number;
 }
 
 export interface SaleDraft {
@@ -97,7 +100,15 @@ export type KioskState =
   /** `text` is what was typed ("12.5"); `problem` is cleared by the next accepted key. */
   | { mode: 'entering'; text: string; deadline: number; problem?: EntryProblem }
   | { mode: 'awaiting-scan'; sale: SaleDraft; deadline: number; notice?: ScanNotice }
-  | { mode: 'paying'; sale: SaleDraft; saleId: string; checking: boolean; notice?: ScanNotice }
+  | {
+      mode: 'paying';
+      sale: SaleDraft;
+      saleId: string;
+      checking: boolean;
+      /** When the member's wait ends (monotonic), shown as seconds left while checking. */
+      waitUntil?: number;
+      notice?: ScanNotice;
+    }
   | {
       mode: 'result';
       sale: SaleDraft;
@@ -108,8 +119,6 @@ export type KioskState =
     };
 
 export interface KioskMemory {
-  /** Last key and when, for bounce rejection. */
-  lastKey?: { key: string; at: number };
   /**
    * Last accepted scan and when it was last seen, for duplicate rejection. A repeat inside the window
    * moves `at` forward, so a code held under the scanner never counts twice.
