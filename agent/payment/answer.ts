@@ -103,6 +103,23 @@ export function payAnswer(o: PayOutcome, sale: SaleRecord): Answer {
       };
     }
     case 'ambiguous':
+    case 'malformed':
+    case 'not-sent':
+    case 'rejected':
+      return noAnswer(o, via);
+  }
+}
+
+/** The outcomes that say nothing about the money: the call itself did not get a business answer. */
+type NoAnswer = Extract<
+  PayOutcome | QueryOutcome,
+  { kind: 'ambiguous' | 'malformed' | 'not-sent' | 'rejected' }
+>;
+
+function noAnswer(o: NoAnswer, via: Tool): Answer {
+  const what = via === 'pay' ? 'the request' : 'the status query';
+  switch (o.kind) {
+    case 'ambiguous':
       return { kind: 'unknown', via, reason: o.reason, ...(o.error && { error: o.error }) };
     case 'malformed':
       // Garbage from a broken network (HTML, truncated JSON) is asked again; a TOP-shaped reply
@@ -124,7 +141,7 @@ export function payAnswer(o: PayOutcome, sale: SaleRecord): Answer {
         : {
             kind: 'rejected',
             via,
-            reason: `gateway refused the request (${o.reason}): ${describe(o.error)}`,
+            reason: `gateway refused ${what} (${o.reason}): ${describe(o.error)}`,
             error: o.error,
           };
   }
@@ -163,16 +180,9 @@ export function queryAnswer(o: QueryOutcome, sale: SaleRecord, checkoutId: strin
     case 'pending':
       return { kind: 'pending', via, reason: `still ${o.value?.checkoutStatus ?? 'pending'}` };
     case 'ambiguous':
-      return { kind: 'unknown', via, reason: o.reason, ...(o.error && { error: o.error }) };
     case 'malformed':
-      return o.envelope
-        ? contradictory(via, o.reason)
-        : { kind: 'unknown', via, reason: `untrusted reply: ${o.reason}` };
     case 'not-sent':
-      return { kind: 'not-sent', via, reason: `status query not sent: ${o.reason}` };
     case 'rejected':
-      return o.reason === 'rate-limited'
-        ? { kind: 'busy', via, reason: 'rate limited', error: o.error, retryAfterMs: o.retryAfterMs ?? 1000 }
-        : { kind: 'rejected', via, reason: `status query refused: ${describe(o.error)}`, error: o.error };
+      return noAnswer(o, via);
   }
 }

@@ -18,37 +18,14 @@ import {
 } from '../../drivers/printer/escpos.js';
 import { renderText } from '../../drivers/printer/text-render.js';
 import { decodeEscpos, framed, EscposDecodeError } from '../helpers/escpos-decode.js';
+import { receiptSale } from '../helpers/receipt-sale.js';
 
 const FIXTURES = new URL('../fixtures/escpos/', import.meta.url);
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const OUT_BIZ_ID = 'K01202611251930050001';
 
 function sale(status: SaleStatus, extra: Partial<SaleRecord> = {}): SaleRecord {
-  return {
-    saleId: 'sale-1',
-    requestId: 'req-1',
-    outBizId: OUT_BIZ_ID,
-    status,
-    amountFen: 1250,
-    negoPrice: '1250',
-    itemId: 3,
-    label: '单次入场',
-    codeMask: '****3456',
-    storeId: '333333',
-    machineId: 'K01',
-    cashierId: '346753',
-    cashierName: '张丽',
-    createdAt: Date.UTC(2026, 10, 25, 11, 30, 5), // 19:30:05 in Shanghai
-    updatedAt: Date.UTC(2026, 10, 25, 11, 30, 7),
-    result: {
-      checkoutId: '2026112522001234567890',
-      paymentOrderId: '4200001234202611251234567890',
-      currentPayFee: 1250,
-    },
-    attempts: 1,
-    printed: false,
-    ...extra,
-  };
+  return receiptSale(status, extra);
 }
 
 /** A member code accepted while the gateway was unreachable: no gateway result yet. */

@@ -4,38 +4,15 @@ import { buildReceipt, formatLocalTime, type ReceiptOptions } from '../../agent/
 import type { SaleRecord, SaleStatus } from '../../agent/payment/sale.js';
 import { displayWidth } from '../../drivers/printer/layout.js';
 import { renderText } from '../../drivers/printer/text-render.js';
+import { receiptSale } from '../helpers/receipt-sale.js';
 
 const FULL_CODE = '281234567890123456';
 const STATUSES: SaleStatus[] = ['created', 'sent', 'succeeded', 'failed', 'pending', 'queued', 'refused'];
 const UNRESOLVED: SaleStatus[] = ['created', 'sent', 'pending', 'queued'];
 
 function sale(status: SaleStatus, extra: Partial<SaleRecord> = {}): SaleRecord {
-  return {
-    saleId: 'sale-1',
-    requestId: 'req-1',
-    outBizId: 'K01202611251930050001',
-    status,
-    amountFen: 1250,
-    negoPrice: '1250',
-    itemId: 3,
-    label: '单次入场',
-    qrCode: FULL_CODE,
-    codeMask: '****3456',
-    storeId: '333333',
-    machineId: 'K01',
-    cashierId: '346753',
-    cashierName: '张丽',
-    createdAt: Date.UTC(2026, 10, 25, 11, 30, 5), // 19:30:05 in Shanghai
-    updatedAt: Date.UTC(2026, 10, 25, 11, 30, 7),
-    result: {
-      checkoutId: '2026112522001234567890',
-      paymentOrderId: '4200001234202611251234567890',
-      currentPayFee: 1250,
-    },
-    attempts: 1,
-    printed: false,
-    ...extra,
-  };
+  // The full code is kept on purpose: no receipt may print it.
+  return receiptSale(status, { qrCode: FULL_CODE, ...extra });
 }
 
 function opts(extra: Partial<ReceiptOptions> = {}): ReceiptOptions {
