@@ -29,6 +29,7 @@ import type { SaleRecord } from './payment/sale.js';
 import type { SaleStore } from './payment/store.js';
 import { UnsavedOutcomes } from './payment/unsaved.js';
 import { Receipts } from './receipt/print.js';
+import { Upkeep } from './upkeep.js';
 import { keyLookup, kioskSettings, type KeyLookup } from './settings.js';
 import type { XposApi } from './pay/types.js';
 import { backgroundSettings, offlinePolicy, paymentSettings } from './settings.js';
@@ -64,9 +65,6 @@ export interface RuntimeDeps {
   metrics?: Metrics;
 }
 
-/** How long recovery at start-up may resolve sales before owed receipts are printed anyway. */
-export const RECOVERY_BUDGET_MS = 10_000;
-
 export class Runtime {
   readonly #d: RuntimeDeps;
   readonly #log: Logger;
@@ -84,18 +82,10 @@ export class Runtime {
   // A boot-unique prefix keeps sale ids unique in the ledger across restarts.
   readonly #bootId = randomBytes(5).toString('hex').toUpperCase();
   #kiosk: Kiosk = initialKiosk(this.#bootId);
-  /**
-   * Receipts wait for the first background pass: recovery resolves what it can before anything is
-   * printed, so a restart never prints 处理中 for a sale the next second shows as paid.
-   */
-  #recovered = false;
   #timer: NodeJS.Timeout | undefined;
   /** Redraws the screen while a countdown on it moves (the kiosk's own timer is for deadlines). */
   #repaint: NodeJS.Timeout | undefined;
-  #resolver: NodeJS.Timeout | undefined;
-  #passRunning = false;
-  #prunedAt: number | undefined;
-  readonly #background: Background;
+  readonly #upkeep: Upkeep;
   readonly #receipts: Receipts;
   #stopping: Promise<void> | undefined;
   /** The last state each device reported, by device name. */
@@ -128,7 +118,7 @@ export class Runtime {
       clocks: this.#clocks,
       timeZone: deps.config.kiosk.time_zone,
     });
-    this.#background = new Background({
+    const background = new Background({
       attempts: this.#payments.attempts,
       active: this.#payments.active,
       settings: backgroundSettings(deps.config),
@@ -138,7 +128,7 @@ export class Runtime {
       ages: this.#payments.ages,
       ...(deps.gateway !== undefined && { gateway: deps.gateway }),
     });
-    this.#receipts = new Receipts({
+    const receipts = new Receipts({
       config: deps.config,
       printer: deps.devices.printer,
       feedback: deps.devices.feedback,
@@ -148,6 +138,20 @@ export class Runtime {
       bootId: this.#bootId,
       ...(deps.gatewayClock && { clock: deps.gatewayClock }),
       ...(deps.metrics && { onPrintFailed: () => deps.metrics?.printerError() }),
+    });
+    this.#receipts = receipts;
+    this.#upkeep = new Upkeep({
+      config: deps.config,
+      log: this.#log,
+      clocks: this.#clocks,
+      background,
+      receipts,
+      store: this.#store,
+      cancel: { stop: this.#stop.signal, abort: this.#abort.signal },
+      busy: this.#busy,
+      onUnsavedChange: () => this.#updateService(),
+      ...(deps.onResolved && { onResolved: deps.onResolved }),
+      ...(deps.gatewayClock && { gatewayClock: deps.gatewayClock }),
     });
   }
 
@@ -175,11 +179,7 @@ export class Runtime {
     this.#updateService();
     if (this.#d.outOfService !== undefined) feedback.signal('attention');
     // Before new sales: whatever a previous run left unresolved becomes pending and is resolved.
-    this.#background.recover();
-    this.#track(this.#backgroundPass());
-    const every = this.#d.resolveEveryMs ?? 5_000;
-    this.#resolver = setInterval(() => this.#track(this.#backgroundPass()), every);
-    this.#resolver.unref();
+    this.#upkeep.start(this.#d.resolveEveryMs ?? 5_000, (p) => this.#track(p));
     this.#publish();
   }
 
@@ -208,7 +208,7 @@ export class Runtime {
     this.#watch.detach();
     clearTimeout(this.#timer);
     clearTimeout(this.#repaint);
-    clearInterval(this.#resolver);
+    this.#upkeep.stop();
     this.#stop.abort(new Error('stopping'));
     const deadline = setTimeout(() => this.#abort.abort(new Error('shutdown deadline')), deadlineMs);
     // A payment finishing now still gets its receipt, so drain until nothing new was started.
@@ -242,7 +242,7 @@ export class Runtime {
   readonly #onDeviceChange = (status: DeviceStatus): void => {
     if (status.state !== 'online') this.#d.devices.feedback.signal('offline');
     // The printer is back: print what failed while it was away.
-    else if (status.device === this.#d.devices.printer.name && this.#recovered) {
+    else if (status.device === this.#d.devices.printer.name && this.#upkeep.recovered) {
       this.#track(this.#receipts.sweep(this.#busy));
     }
     // During start-up devices report one by one; the verdict waits until all have been tried.
@@ -359,53 +359,11 @@ export class Runtime {
     }
   }
 
-  /** Background work, one pass at a time: write what is held, resolve, forward, print what failed. */
-  async #backgroundPass(): Promise<void> {
-    if (this.#passRunning) return;
-    this.#passRunning = true;
-    try {
-      this.#flushUnsaved();
-      const cancel = { stop: this.#stop.signal, abort: this.#abort.signal };
-      // The first pass after start-up is recovery: bounded, so a dead gateway cannot hold receipts.
-      const budget = this.#recovered ? undefined : RECOVERY_BUDGET_MS;
-      const resolved = await this.#background.resolvePending(cancel, budget);
-      this.#recovered = true;
-      const forwarded = await this.#background.forwardQueued(cancel);
-      for (const sale of [...resolved, ...forwarded]) this.#d.onResolved?.(sale);
-      if (!this.#stop.signal.aborted) await this.#receipts.sweep(this.#busy);
-      this.#prune();
-    } finally {
-      this.#recovered = true;
-      this.#passRunning = false;
-    }
-  }
-
   /** A sale the kiosk is still handling (its receipt is printed by the kiosk's own effect). */
   readonly #busy = (saleId: string): boolean => {
     const s = this.#kiosk.state;
     return this.#payments.active.has(saleId) || (s.mode === 'paying' && s.saleId === saleId);
   };
-
-  /** Outcomes the ledger could not take are written as soon as it takes writes again. */
-  #flushUnsaved(): void {
-    if (this.#store.unsavedCount === 0) return;
-    this.#store.flush();
-    this.#updateService();
-  }
-
-  /**
-   * Final sales past retention are deleted at most once an hour; the ledger stays bounded. Only by a
-   * confirmed clock: a Pi that booted at a wrong date must not delete by it.
-   */
-  #prune(): void {
-    const mono = this.#clocks.mono();
-    if (this.#prunedAt !== undefined && mono - this.#prunedAt < 3_600_000) return;
-    if (this.#d.gatewayClock?.synced === false) return;
-    this.#prunedAt = mono;
-    const days = this.#d.config.ledger.retention_days;
-    const removed = this.#store.prune(this.#clocks.wall() - days * 86_400_000);
-    if (removed > 0) this.#log.info({ removed, retentionDays: days }, 'pruned old final sales');
-  }
 
   #track(p: Promise<unknown>): void {
     const tracked = p.catch((e: unknown) => {
