@@ -78,9 +78,14 @@ for (const language of ['zh', 'en'] as const) {
       t.equal(at.length, 2, `${name}: the mark at the top and the foot`);
       t.ok((at[0] ?? 99) <= 2, `${name}: the first within the top lines (line ${at[0]})`);
     }
+    const reprintWord = language === 'zh' ? '重印' : 'REPRINT';
     t.ok(
-      again?.some((l) => l.includes('REPRINT')),
-      'the second is the reprint',
+      again?.some((l) => l.includes(reprintWord)),
+      `the second is the reprint (${reprintWord})`,
+    );
+    t.notOk(
+      first?.some((l) => l.includes(reprintWord)),
+      'the first is not marked as a reprint',
     );
   });
 }
