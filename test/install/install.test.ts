@@ -30,8 +30,10 @@ const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
 };
 
-// npm ci --omit=dev compiles better-sqlite3 on the first run (about a minute on an idle machine).
+// make test has made the production modules already; run alone, this makes them (seconds).
 t.setTimeout(600_000);
+/** The whole install (app, launcher, unit, config), in KiB as du counts it: issue 12's budget. */
+const MAX_INSTALLED_KIB = 20 * 1024;
 
 interface Run {
   code: number;
@@ -136,6 +138,22 @@ t.test('node_modules has the production dependencies and none of the dev ones', 
   );
   t.same(readdirSync(sqlite), ['Release'], 'no objects, makefiles or config.gypi');
   t.end();
+});
+
+t.test('only what runs is installed, within 20 MiB', async (t) => {
+  const nm = at(`${APP}/node_modules`);
+  for (const gone of ['better-sqlite3/deps', 'better-sqlite3/src', '.bin', 'pino/test', 'zod/src'])
+    t.notOk(existsSync(join(nm, gone)), `no ${gone}`);
+  const kept = walk(nm).filter((p) => /\.(d\.[cm]?ts|[cm]?ts|map|md|c|cc|cpp|h|gyp|o|a)$/.test(p));
+  t.same(
+    kept.map((p) => relative(nm, p)),
+    [],
+    'no TypeScript, maps, markdown or native sources',
+  );
+  const du = await run('du', ['-sk', root]);
+  const kib = Number(du.stdout.split('\t')[0]);
+  t.ok(kib > 1000 && kib <= MAX_INSTALLED_KIB, `installed: ${kib} KiB (at most ${MAX_INSTALLED_KIB})`);
+  t.comment(`installed size ${(kib / 1024).toFixed(1)} MiB, node_modules ${walk(nm).length} entries`);
 });
 
 t.test('the native addons load from the installed tree', async (t) => {
