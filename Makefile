@@ -54,8 +54,13 @@ sysdeps:
 	echo "installing:$$missing"; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null
 
-test: sysdeps typecheck lint build
-	node_modules/.bin/tap
+# tap's whole output goes to $(TAP_LOG); the screen gets one line per test directory, each failing
+# file's output in full and the summary (tap's "# { total: N, pass: N }" line, which .ci/run reads,
+# and the npm audit verdict). The production modules for the install and deb tests are made once
+# here, before the tests, and reused by both.
+TAP_LOG := test-output/tap.log
+test: sysdeps typecheck lint build prod-modules
+	@set -o pipefail; node_modules/.bin/tap --reporter=tap --no-color 2>&1 | scripts/tap-summary.sh $(TAP_LOG)
 
 # The fleet's alerting rules alone (make test runs the same through test/monitoring/rules.test.ts).
 RULES := systemd/monitoring/xpos-agent.rules.yml
@@ -101,8 +106,10 @@ clean:
 #                                               config.yaml.example in $(SYSCONFDIR)/xpos-agent/
 #   NODE_BIN      /usr/bin/node                 the node the launcher execs
 # The launcher and the unit are written with these paths filled in, so any combination is coherent.
-# Production node_modules come from npm ci --omit=dev into $(PROD_STAGE)/ (systemd/prod-modules.sh),
-# built once per lockfile, Node ABI and CPU and shared by install and deb. Never the dev tree.
+# Production node_modules are a copy of the dev tree pruned with npm prune --omit=dev --offline and
+# stripped to what runs, in $(PROD_STAGE)/ (systemd/prod-modules.sh): made once per lockfile, Node
+# ABI and CPU (make test makes it before the tests) and shared by install and deb. Never the dev
+# tree itself, and nothing compiled twice.
 PREFIX       ?= /usr
 BINDIR       ?= $(PREFIX)/bin
 UNITDIR      ?= $(PREFIX)/lib/systemd/system
@@ -116,7 +123,7 @@ PROD_STAGE   := dist-prod
 # make deb writes $(DEBDIR)/xpos-agent_<package.json version>_<dpkg --print-architecture>.deb
 DEBDIR       ?= dist-deb
 DEB_MAINTAINER ?= xpos-agent maintainers <maintainers@xpos-agent.invalid>
-# gzip packs the ~36 MB tree in 2 s here (xz: 11 s here, a minute on a Pi, for 30 % less).
+# gzip packs the ~11 MB tree fastest; xz makes a smaller package, more slowly (a Pi feels it).
 DEB_COMPRESS ?= gzip
 
 DEST_UNIT   = $(DESTDIR)$(UNITDIR)/xpos-agent.service
@@ -138,7 +145,7 @@ check-appdir:
 	case "$${d##*/}" in *xpos-agent*) ;; *) echo "APPDIR='$(APPDIR)': must be an absolute path whose" \
 	  "last directory is named for xpos-agent (install replaces it whole)" >&2; exit 1;; esac
 
-prod-modules: | check-node
+prod-modules: $(STAMP) | check-node
 	@NPM='$(NPM)' NODE='$(NODE)' $(SHELL) systemd/prod-modules.sh $(PROD_STAGE)
 
 # The files only, nothing run on this machine: what install and deb have in common.
