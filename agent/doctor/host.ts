@@ -7,8 +7,11 @@ import { readFileSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 export const SERVICE_USER = 'xpos-agent';
-/** The unit's SupplementaryGroups=: the service has these whatever /etc/group says. */
-export const UNIT_GROUPS = ['dialout', 'lp', 'gpio', 'input'] as const;
+/**
+ * The unit's SupplementaryGroups= (systemd/xpos-agent.service; a test keeps them equal): the
+ * service has these whatever /etc/group says.
+ */
+export const UNIT_GROUPS = ['dialout', 'lp', 'gpio', 'input', 'tty', 'spi'] as const;
 
 export interface HostFiles {
   etcGroup: string;

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, writeFileSync, realpathSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, writeFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   accessFor,
@@ -14,6 +14,7 @@ import {
   scanOpenFiles,
   type GroupEntry,
   type UserEntry,
+  UNIT_GROUPS,
 } from '../../agent/doctor/host.js';
 import {
   exitCodeOf,
@@ -70,7 +71,8 @@ t.test("access: the kernel's rule (owner bits, else group bits for a member, els
   t.same(accessFor(node(0, 20, 0o640), 'rw', user, groups), { kind: 'denied' }, 'group may only read');
   t.same(accessFor(node(0, 20, 0o640), 'r', user, groups), { kind: 'ok', via: 'group dialout' });
   t.same(accessFor(node(0, 7, 0o660), 'rw', user, groups), { kind: 'unit-only', group: 'lp' });
-  t.same(accessFor(node(0, 5, 0o620), 'rw', user, groups), { kind: 'denied' }, "tty is not the unit's");
+  t.same(accessFor(node(0, 5, 0o620), 'rw', user, groups), { kind: 'denied' }, 'the console: write only');
+  t.same(accessFor(node(0, 5, 0o620), 'w', user, groups), { kind: 'unit-only', group: 'tty' });
   t.same(accessFor(node(0, 0, 0o600), 'rw', user, groups), { kind: 'denied' });
   t.same(accessFor(node(0, 0, 0o666), 'rw', user, groups), { kind: 'ok', via: 'other' });
   t.same(
@@ -89,6 +91,13 @@ t.test("access: the kernel's rule (owner bits, else group bits for a member, els
     { kind: 'ok', via: 'group dialout' },
     'sysfs export',
   );
+  t.end();
+});
+
+t.test("the groups the doctor credits to the service are the unit's SupplementaryGroups=", (t) => {
+  const unit = readFileSync(new URL('../../systemd/xpos-agent.service', import.meta.url), 'utf8');
+  const line = /^SupplementaryGroups=(.*)$/m.exec(unit)?.[1] ?? '';
+  t.same([...UNIT_GROUPS].sort(), line.split(/\s+/).filter(Boolean).sort());
   t.end();
 });
 
