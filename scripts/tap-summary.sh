@@ -69,11 +69,12 @@ if [[ -n "$failed" ]]; then
 fi
 
 total=$(grep -E '^# \{ total: [0-9]+' "$log" | tail -n 1)
-coverage=$(grep -E '^All files *\|' "$log" | tail -n 1 | tr -s ' ')
+coverage=$(grep -E '^All files *\|' "$log" | tail -n 1 |
+  awk -F'|' '{ gsub(/ /, ""); printf "statements %s%%, branches %s%%, functions %s%%, lines %s%%", $2, $3, $4, $5 }')
 audit=$(grep -E '^ *# npm audit' "$log" | tail -n 1 | sed -E 's/^ *# //')
 
 echo "--- summary ---"
-[[ -n "$coverage" ]] && echo "coverage (statements, branches, functions, lines): $coverage"
+[[ -n "$coverage" ]] && echo "coverage: $coverage"
 if [[ -n "$audit" ]]; then
   echo "NOTE: $audit"
 elif grep -qE '^ok [0-9]+ - test/supply-chain/audit\.test\.ts' "$log"; then

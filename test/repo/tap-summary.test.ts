@@ -70,6 +70,8 @@ t.test('all passing: short, the count line, exit 0', (t) => {
   const r = summarize(passing);
   t.equal(r.code, 0, r.out);
   t.ok(r.out.split('\n').includes('# { total: 3, pass: 3 }'));
+  t.match(r.out, 'coverage: statements 58.89%, branches 51.14%, functions 31.69%, lines 58.89%');
+  t.notMatch(r.out, 'app.ts', 'not the coverage table itself');
   t.notMatch(r.out, /FAILED|# Subtest/);
   t.ok(r.out.split('\n').length < 12, `${r.out.split('\n').length} lines`);
   t.end();
