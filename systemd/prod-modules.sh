@@ -80,4 +80,12 @@ cp -a node_modules "$stage/"
 (cd "$stage" && "$npm" prune --omit=dev --offline --no-audit --no-fund --loglevel=error)
 strip "$stage/node_modules"
 
+# The addons were compiled by whatever node ran npm ci; the package will declare $node's major.
+# Refuse a stage that $node cannot load rather than ship a package that fails at its first start.
+if ! (cd "$stage" && "$node" -e "new (require('better-sqlite3'))(':memory:').close()") 2>/dev/null; then
+  echo "prod-modules: node_modules/ was built for another Node.js than $node ($("$node" -v)):" \
+    "put that node first on PATH and run npm rebuild (or rm -rf node_modules; make deps)" >&2
+  exit 1
+fi
+
 printf '%s\n' "$key" >"$stage/.key"
