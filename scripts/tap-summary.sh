@@ -25,14 +25,19 @@ awk -v out="$log" -v progress="$progress" '
 
 echo "tap: full output in $log"
 
-# One line per directory: files, tests (tap counts the top-level tests of each file) and results.
+# One line per directory: files, then assertions as tap counts them for its total line (every
+# assertion, and a subtest with no assertion of its own, "1..0", as one), passed, failed, skipped.
 awk '
   function dir_of(f) { if (f !~ /\//) return "."; sub(/\/[^\/]*$/, "", f); return f }
-  /^# Subtest: / { file = substr($0, 12); next }
-  /^    (not )?ok [0-9]+ - / && file != "" {
-    d = dir_of(file); tests[d]++
-    if ($0 ~ /^    not ok/ && $0 !~ /# TODO/) fail[d]++
-    else if ($0 ~ /# (SKIP|TODO)/) skip[d]++
+  /^# Subtest: / { file = substr($0, 12); empty = -1; next }
+  /^ +1\.\.0$/ { match($0, /^ +/); empty = RLENGTH - 4; next }
+  /^ +(not )?ok [0-9]+ - / && file != "" {
+    match($0, /^ +/); indent = RLENGTH
+    if ($0 ~ / # time=/ && indent != empty) next
+    if (indent == empty) empty = -1
+    d = dir_of(file); n[d]++
+    if ($0 ~ /# (SKIP|TODO)/) skip[d]++
+    else if ($0 ~ /^ +not ok/) fail[d]++
     next
   }
   /^(not )?ok [0-9]+ - / {
@@ -43,9 +48,9 @@ awk '
   }
   END {
     for (d in files) {
-      line = sprintf("%-22s %3d files %5d tests %5d pass", d, files[d], tests[d], tests[d] - fail[d] - skip[d])
+      line = sprintf("%-20s %3d files %5d asserts %5d pass", d, files[d], n[d], n[d] - fail[d] - skip[d])
       if (fail[d] || badfiles[d]) line = line sprintf("  %d FAIL (%d files)", fail[d], badfiles[d])
-      if (skip[d]) line = line sprintf("  %d skip", skip[d])
+      if (skip[d]) line = line sprintf("  %d skip/todo", skip[d])
       print line
     }
   }
