@@ -123,7 +123,7 @@ PROD_STAGE   := dist-prod
 # make deb writes $(DEBDIR)/xpos-agent_<package.json version>_<dpkg --print-architecture>.deb
 DEBDIR       ?= dist-deb
 DEB_MAINTAINER ?= xpos-agent maintainers <maintainers@xpos-agent.invalid>
-# gzip packs the ~11 MB tree fastest; xz makes a smaller package, more slowly (a Pi feels it).
+# gzip packs the ~12 MB tree fastest; xz makes a smaller package, more slowly (a Pi feels it).
 DEB_COMPRESS ?= gzip
 
 DEST_UNIT   = $(DESTDIR)$(UNITDIR)/xpos-agent.service
