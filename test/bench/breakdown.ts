@@ -28,7 +28,8 @@ import {
 import { HeapProbe } from './heap-probe.js';
 import { daemonEnv, describeEnv } from './unit-env.js';
 
-const RUNS = Math.max(1, Number(process.env['BENCH_BREAKDOWN_RUNS'] ?? 3));
+/** 0: only the daemon at READY and after the sales (quicker, to try flags). */
+const RUNS = Math.max(0, Number(process.env['BENCH_BREAKDOWN_RUNS'] ?? 3));
 const SALES = Number(process.env['BENCH_MEMORY_SALES'] ?? 10_000);
 const TARGET_KB = 75 * 1024;
 const CHILD = fileURLToPath(new URL('./breakdown-child.js', import.meta.url));
@@ -47,6 +48,8 @@ const LABELS: Record<Step, string> = {
 
 interface Figures {
   rssKb: number;
+  /** The mapped-file part of RSS: mostly the node binary's code and ICU data as they are touched. */
+  fileKb: number;
   heapKb: number;
 }
 
@@ -58,18 +61,27 @@ async function step(step: Step, config: string): Promise<Figures> {
     const last = stdout.trim().split('\n').at(-1) ?? '';
     runs.push(JSON.parse(last) as StepFigures);
   }
-  return { rssKb: median(runs.map((r) => r.rssKb)), heapKb: median(runs.map((r) => r.heapUsedKb)) };
+  return {
+    rssKb: median(runs.map((r) => r.rssKb)),
+    fileKb: median(runs.map((r) => r.fileKb)),
+    heapKb: median(runs.map((r) => r.heapUsedKb)),
+  };
+}
+
+async function daemonFigures(pid: number, probe: HeapProbe): Promise<Figures> {
+  const rss = rssOf(pid);
+  return { rssKb: rss.total, fileKb: rss.file, heapKb: (await probe.heap(pid)).liveKb };
 }
 
 const f = (kb: number): string => `${(kb / 1024).toFixed(1)} MB`.padStart(8);
 const d = (kb: number): string => `${kb >= 0 ? '+' : '−'}${(Math.abs(kb) / 1024).toFixed(1)} MB`.padStart(9);
 
 function row(label: string, now: Figures, before: Figures | undefined): string {
-  const delta = before === undefined ? ' '.repeat(19) : d(now.rssKb - before.rssKb).padEnd(19);
+  const delta = before === undefined ? ' '.repeat(9) : d(now.rssKb - before.rssKb);
   const heapDelta = before === undefined ? '' : ` ${d(now.heapKb - before.heapKb)}`;
   const left = TARGET_KB - now.rssKb;
   return (
-    `${label.padEnd(36)} RSS ${f(now.rssKb)} ${delta} heap ${f(now.heapKb)}${heapDelta.padEnd(10)}` +
+    `${label.padEnd(36)} RSS ${f(now.rssKb)} ${delta} (files ${f(now.fileKb)})   heap ${f(now.heapKb)}${heapDelta.padEnd(10)}` +
     `   ${left >= 0 ? `${f(left)} under` : `${f(-left)} OVER`} 75 MB`
   );
 }
@@ -87,7 +99,7 @@ async function main(): Promise<void> {
     console.log(`breakdown: RSS and heap after each part, fresh processes, median of ${RUNS}`);
     console.log(describeEnv(daemonEnv()));
     let before: Figures | undefined;
-    for (const s of STEPS) {
+    for (const s of RUNS > 0 ? STEPS : []) {
       const now = await step(s, config);
       console.log(row(LABELS[s], now, before));
       before = now;
@@ -102,10 +114,7 @@ async function main(): Promise<void> {
       env: { ...daemonEnv(probe.nodeOptions), ...probe.env, NOTIFY_SOCKET: notify.path },
     });
     await Promise.race([readyCame, daemon.exited.then((how) => Promise.reject(new Error(`exited ${how}`)))]);
-    const atReady: Figures = {
-      rssKb: rssOf(daemon.pid).total,
-      heapKb: (await probe.heap(daemon.pid)).liveKb,
-    };
+    const atReady = await daemonFigures(daemon.pid, probe);
     console.log(row('the daemon at READY (sim devices)', atReady, before));
 
     for (let done = 0; done < SALES; done += 1) {
@@ -114,7 +123,7 @@ async function main(): Promise<void> {
       daemon.send(`key A\nscan 28${String(1e12 + done)}1234\n`);
       await finished;
     }
-    const after: Figures = { rssKb: rssOf(daemon.pid).total, heapKb: (await probe.heap(daemon.pid)).liveKb };
+    const after = await daemonFigures(daemon.pid, probe);
     console.log(row(`the daemon after ${SALES} sales`, after, atReady));
     console.log(
       `breakdown: RSS after ${SALES} sales ${f(after.rssKb).trim()} target ≤ 75 MB: ` +
