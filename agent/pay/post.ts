@@ -1,7 +1,7 @@
 /**
  * One HTTPS (or loopback HTTP) POST for the gateway client, on node:http/node:https rather than
- * got: got and its dependencies cost the daemon ~6 MB of resident memory and ~150 ms of CPU at
- * start-up (test/bench/breakdown.ts), for the one call shape used here. What got gave and this
+ * got: importing got and its dependencies cost ~6 MB of resident memory (test/bench/breakdown.ts)
+ * and ~100 ms of CPU (imported alone), for the one call shape used here. What got gave and this
  * keeps: a timeout per phase (lookup, connect, TLS handshake, response, whole request), no
  * redirects (node never follows them), TLS verified (node's default, never turned off here),
  * and a record of which phases completed, so the caller can tell "no byte left" from "the

@@ -4,7 +4,7 @@
  * `node -e 0` from spawn to exit. The target (≤ 250 ms, issue 12) is on the absolute time to READY;
  * the ratio says how much of it is Node itself. Each run also notes the "agent ready" log line.
  * Wall time is noisy on a shared machine, so each run also notes the CPU the daemon had used by
- * READY (utime + stime of every thread, /proc/<pid>/stat): that one moves only with the code.
+ * READY (utime + stime of every thread, /proc/<pid>/stat): less noisy, though load still moves it.
  * The daemon runs as the unit starts it (its Environment= lines, test/bench/unit-env.ts) against
  * the sandbox in a process of its own, as a production kiosk never loads the sandbox's code.
  *
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     console.log(describeEnv(daemonEnv()));
     console.log(
       `note: wall times are noisy here (${cpus().length} cores shared with other work); ` +
-        `CPU time by READY moves only with the code (${TICK_MS} ms ticks)`,
+        `CPU time by READY is steadier but still moves ~10 % with load (${TICK_MS} ms ticks)`,
     );
     console.log(line('node -e 0: spawn → exit', floor));
     console.log(line('daemon: spawn → "agent ready" log line', logs));
