@@ -69,8 +69,8 @@ rules: sysdeps
 	promtool test rules test/monitoring/xpos-agent.rules.test.yml
 
 # Timing goals are measured here and printed, never asserted in a test that could flake. The
-# process-level benches run the built daemon: cold start to READY, RSS over 10,000 sales, idle CPU
-# over IDLE_SECONDS (60).
+# process-level benches run the built daemon with the unit's Environment= lines: cold start to
+# READY, RSS over 10,000 sales, what each part costs (breakdown), idle CPU over IDLE_SECONDS (60).
 bench: build
 	rm -rf dist-bench
 	node_modules/.bin/tsc -p tsconfig.bench.json
@@ -78,6 +78,7 @@ bench: build
 	$(NODE) dist-bench/test/bench/ledger.js
 	$(NODE) dist-bench/test/bench/startup.js
 	$(NODE) dist-bench/test/bench/memory.js
+	$(NODE) dist-bench/test/bench/breakdown.js
 	$(NODE) dist-bench/test/bench/idle.js
 
 # Crash-and-fault run, once per sandbox personality: SIGKILLs the built daemon at chosen moments

@@ -13,21 +13,16 @@ import type { Config } from '../config/schema.js';
 import { SecretError } from '../config/secret.js';
 import { asError } from './errors.js';
 import { createLogger } from './log.js';
-import { runSandbox, DEMO_APP_KEY } from './sandbox/cli.js';
-import { isPersonalityName, unknownPersonalityMessage } from './sandbox/personality.js';
-import { runSimulator } from './sim/terminal.js';
-import { runDaemon } from './daemon.js';
-import { queueCommand } from './cli/queue.js';
-import { reprintCommand } from './cli/reprint.js';
-import { FLEET_USAGE, fleetCommand, isFleetCommand } from './cli/fleet.js';
-import { doctorCommand } from './doctor/doctor.js';
 import { EXIT_STATE_LOCKED, StateDirLocked } from './state-lock.js';
 import { ledgerPath } from './store-open.js';
 import { pino } from 'pino';
+// Each command's code is imported in its case below, not here: `run` is what systemd starts and
+// waits for, and loading the simulator, sandbox, doctor and operators' tools with it cost the
+// daemon start-up time and resident memory it never uses (test/bench/breakdown.ts).
 
 const EXIT_USAGE = 64;
 
-const USAGE = `usage: xpos-agent <command> [options]
+const usage = (fleetUsage: string): string => `usage: xpos-agent <command> [options]
 
   run            [--config FILE] [--demo]
                                    the kiosk daemon (systemd starts this). gateway.url: sandbox (the
@@ -44,7 +39,7 @@ const USAGE = `usage: xpos-agent <command> [options]
   queue list|show ID|report [--config FILE] [--status S] [--json]
                                    read the ledger (safe while the daemon runs)
   reprint ID|last [--config FILE]  print a receipt again (by sale id, out_biz_id or request_id)
-${FLEET_USAGE}
+${fleetUsage}
   doctor         [--config FILE] [--json] [--print-test]
                                    check config, secret, devices, printer, gateway, ledger; one
                                    OK/WARN/FAIL line each with the fix; exit 0 ok, 1 warn, 2 fail,
@@ -54,7 +49,8 @@ ${FLEET_USAGE}
   one exits ${EXIT_STATE_LOCKED} at once, naming the directory and the pid holding it.`;
 
 /** The simulator's built-in kiosk: demo store, four presets, the embedded sandbox. */
-export function simConfig(stateDir: string): Config {
+export async function simConfig(stateDir: string): Promise<Config> {
+  const { DEMO_APP_KEY } = await import('./sandbox/cli.js');
   return validateConfig(
     {
       gateway: { url: 'sandbox', app_key: DEMO_APP_KEY },
@@ -97,8 +93,17 @@ function fail(e: unknown): number {
   return 1;
 }
 
+/** The usage text, with the fleet commands' lines from their own module. */
+async function usageText(): Promise<string> {
+  return usage((await import('./cli/fleet.js')).FLEET_USAGE);
+}
+
 async function main(argv: string[]): Promise<number> {
-  if (isFleetCommand(argv)) return fleetCommand(argv);
+  // Only `ledger …` and `queue export` are fleet commands: anything else never loads their code.
+  if (argv.includes('ledger') || argv.includes('export')) {
+    const { fleetCommand, isFleetCommand } = await import('./cli/fleet.js');
+    if (isFleetCommand(argv)) return fleetCommand(argv);
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -118,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const [command, sub] = positionals;
   if (values.help === true || command === undefined) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usageText()}\n`);
     return command === undefined && values.help !== true ? EXIT_USAGE : 0;
   }
   const configPath = values.config ?? DEFAULT_CONFIG_PATH;
@@ -133,7 +138,10 @@ async function main(argv: string[]): Promise<number> {
     case 'sim': {
       const stateDir = resolve(values['state-dir'] ?? 'state');
       const config =
-        values.config !== undefined ? simOverride(loadConfig(configPath), stateDir) : simConfig(stateDir);
+        values.config !== undefined
+          ? simOverride(loadConfig(configPath), stateDir)
+          : await simConfig(stateDir);
+      const { runSimulator } = await import('./sim/terminal.js');
       // The screen belongs to the simulator: logs go to a file beside the receipts.
       const logFile = resolve(config.paths.state_dir, 'sim.log');
       const log = createLogger(
@@ -147,6 +155,7 @@ async function main(argv: string[]): Promise<number> {
     case 'queue': {
       if (sub !== 'list' && sub !== 'show' && sub !== 'report') break;
       const config = loadConfig(configPath);
+      const { queueCommand } = await import('./cli/queue.js');
       return queueCommand(
         {
           sub,
@@ -162,6 +171,7 @@ async function main(argv: string[]): Promise<number> {
     case 'reprint': {
       if (sub === undefined) break;
       const config = loadConfig(configPath);
+      const { reprintCommand } = await import('./cli/reprint.js');
       return reprintCommand(
         { ref: sub, ledgerPath: ledgerPath(config), log: createLogger('warn', pino.destination(2)) },
         process.stdout,
@@ -169,6 +179,7 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     case 'doctor': {
+      const { doctorCommand } = await import('./doctor/doctor.js');
       const code = await doctorCommand(
         { configPath, json: values.json === true, printTest: values['print-test'] === true },
         process.stdout,
@@ -182,12 +193,14 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`--port: ${values.port ?? ''} — expected 0..65535\n`);
         return EXIT_USAGE;
       }
+      const { isPersonalityName, unknownPersonalityMessage } = await import('./sandbox/personality.js');
       const personality = values.personality ?? 'today';
       if (!isPersonalityName(personality)) {
         process.stderr.write(`--personality: ${unknownPersonalityMessage(personality)}\n`);
         return EXIT_USAGE;
       }
       const log = createLogger('info');
+      const { runSandbox } = await import('./sandbox/cli.js');
       const gateway = await runSandbox(
         {
           port,
@@ -212,6 +225,7 @@ async function main(argv: string[]): Promise<number> {
       }
       const refusal = demoRefusal(config, demo);
       if (refusal) throw new ConfigError(configPath, [refusal]);
+      const { runDaemon } = await import('./daemon.js');
       const code = await runDaemon(config, createLogger(config.log.level));
       // Everything is closed and recorded; exit now rather than wait for reads the kernel may hold
       // open on a quiet input device (an evdev read ends only at the next key press).
@@ -220,7 +234,9 @@ async function main(argv: string[]): Promise<number> {
     default:
       break;
   }
-  process.stderr.write(`unknown command: ${[command, sub].filter(Boolean).join(' ')}\n${USAGE}\n`);
+  process.stderr.write(
+    `unknown command: ${[command, sub].filter(Boolean).join(' ')}\n${await usageText()}\n`,
+  );
   return EXIT_USAGE;
 }
 

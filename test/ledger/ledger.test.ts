@@ -58,37 +58,52 @@ function open(t: Test, path?: string): { ledger: Ledger; path: string } {
   return { ledger, path: file };
 }
 
-t.test('a file ledger reads back journal_mode WAL, synchronous FULL and incremental auto-vacuum', (t) => {
-  const path = join(t.testdir(), 'ledger.db');
-  const seen: Record<string, unknown> = {};
-  const ledger = Ledger.open({
-    path,
-    log,
-    // synchronous is per connection, so it is read on the ledger's own.
-    afterOpen: (db) => {
-      for (const p of ['journal_mode', 'synchronous', 'foreign_keys', 'busy_timeout', 'auto_vacuum']) {
-        seen[p] = db.pragma(p, { simple: true });
-      }
-    },
-  });
-  t.teardown(() => ledger.close());
-  t.strictSame(seen, {
-    journal_mode: 'wal',
-    synchronous: 2,
-    foreign_keys: 1,
-    busy_timeout: 5000,
-    auto_vacuum: 2,
-  });
-  ledger.create(sale(1, 'created'));
-  const raw = new Database(path, { readonly: true });
-  t.teardown(() => raw.close());
-  t.equal(raw.pragma('journal_mode', { simple: true }), 'wal', 'WAL is recorded in the file');
-  t.equal(raw.pragma('auto_vacuum', { simple: true }), 2, 'INCREMENTAL is recorded in the file');
-  t.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-  // Why FULL must be set explicitly: better-sqlite3 builds with a WAL default of NORMAL (1).
-  t.equal(raw.pragma('synchronous', { simple: true }), 1, 'a connection left alone would be NORMAL');
-  t.end();
-});
+t.test(
+  'a file ledger reads back journal_mode WAL, synchronous FULL, incremental auto-vacuum and a 2 MB page cache',
+  (t) => {
+    const path = join(t.testdir(), 'ledger.db');
+    const seen: Record<string, unknown> = {};
+    const ledger = Ledger.open({
+      path,
+      log,
+      // synchronous is per connection, so it is read on the ledger's own.
+      afterOpen: (db) => {
+        const names = [
+          'journal_mode',
+          'synchronous',
+          'foreign_keys',
+          'busy_timeout',
+          'auto_vacuum',
+          'cache_size',
+        ];
+        for (const p of [...names, 'mmap_size']) {
+          seen[p] = db.pragma(p, { simple: true });
+        }
+      },
+    });
+    t.teardown(() => ledger.close());
+    t.strictSame(seen, {
+      journal_mode: 'wal',
+      synchronous: 2,
+      foreign_keys: 1,
+      busy_timeout: 5000,
+      auto_vacuum: 2,
+      cache_size: -2048,
+      mmap_size: 0,
+    });
+    ledger.create(sale(1, 'created'));
+    const raw = new Database(path, { readonly: true });
+    t.teardown(() => raw.close());
+    t.equal(raw.pragma('journal_mode', { simple: true }), 'wal', 'WAL is recorded in the file');
+    t.equal(raw.pragma('auto_vacuum', { simple: true }), 2, 'INCREMENTAL is recorded in the file');
+    t.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    // Why FULL must be set explicitly: better-sqlite3 builds with a WAL default of NORMAL (1).
+    t.equal(raw.pragma('synchronous', { simple: true }), 1, 'a connection left alone would be NORMAL');
+    // Why the page cache is set: this build's default is 16 MB per connection (-16000 KiB).
+    t.equal(raw.pragma('cache_size', { simple: true }), -16000, 'a connection left alone caches 16 MB');
+    t.end();
+  },
+);
 
 t.test('a sale round-trips exactly, optional fields absent or present as written', (t) => {
   const { ledger } = open(t);
