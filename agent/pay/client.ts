@@ -5,13 +5,12 @@
  * whether a sale may already have been charged.
  */
 import { isLoopbackHost } from '../../config/loopback.js';
-import type { Agent as HttpAgent } from 'node:http';
+import got, { RequestError, TimeoutError, type Agents, type Response } from 'got';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { maskCode } from '../mask.js';
 import { classifyPay, classifyQuery } from './classify.js';
 import { GatewayClock } from './clock.js';
-import { post, TransportError, type PostReply } from './post.js';
 import { sign, type SignMethod } from './sign.js';
 import {
   PAY_METHOD,
@@ -45,8 +44,7 @@ export interface TopClientOptions {
   timeouts: TopTimeouts;
   clock?: GatewayClock;
   log: Logger;
-  /** node's global agent (keep-alive) when absent. */
-  agent?: HttpAgent;
+  agent?: Agents;
   /** Told about every finished call (metrics): method, outcome kind and wall time. */
   onCall?: (call: { method: string; outcome: string; latencyMs: number }) => void;
 }
@@ -87,17 +85,18 @@ const TLS_HANDSHAKE_CODE =
 /**
  * A transport failure is `not-sent` only when no request byte can have left: the TCP connection
  * never came up (DNS failure, refused, unreachable, connect timeout, abort before connect), or
- * the TLS handshake failed (request bytes are written only after it). The transport records which
+ * the TLS handshake failed (request bytes are written only after it). got's timings say which
  * phases completed; anything after that is `ambiguous`, because the service may have the request.
  */
 export function transportOutcome(e: unknown, https: boolean): CallOutcome<never> {
-  if (!(e instanceof TransportError)) throw e;
+  if (!(e instanceof RequestError)) throw e;
   // OpenSSL messages span lines; one line keeps the log greppable.
   const reason = `${e.code}: ${e.message.replace(/\s+/g, ' ').trim()}`;
-  if (!e.connected) return { kind: 'not-sent', reason };
-  if (https && !e.secured) {
+  const timings = e.timings;
+  if (timings?.connect === undefined) return { kind: 'not-sent', reason };
+  if (https && timings.secureConnect === undefined) {
     const handshake =
-      e.timeout === 'secureConnect' ||
+      (e instanceof TimeoutError && e.event === 'secureConnect') ||
       TLS_HANDSHAKE_CODE.test(e.code) ||
       e.message.includes('before secure TLS connection was established');
     if (handshake) return { kind: 'not-sent', reason };
@@ -132,7 +131,7 @@ export class TopClient implements XposApi {
   readonly #secret: string;
   readonly #signMethod: SignMethod;
   readonly #timeouts: TopTimeouts;
-  readonly #agent: HttpAgent | undefined;
+  readonly #agent: Agents | undefined;
   readonly #log: Logger;
   readonly #onCall: TopClientOptions['onCall'];
 
@@ -224,30 +223,35 @@ export class TopClient implements XposApi {
     const body = buildForm({ ...params, sign: sign(params, this.#secret, this.#signMethod) });
     log.debug({ timestamp: params['timestamp'] }, 'gateway request');
     const t = this.#timeouts;
-    let response: PostReply;
+    let response: Response<string>;
     try {
-      // No redirect is ever followed (node does not): a captive portal's must not carry the
-      // signed form (and the code) elsewhere.
-      response = await post(this.#url, body, {
+      response = await got.post(this.#url, {
+        body,
         headers: {
           'content-type': FORM_CONTENT_TYPE,
           accept: 'application/json',
           'user-agent': 'xpos-agent',
         },
-        timeouts: {
-          lookupMs: t.lookupMs,
-          connectMs: t.connectMs,
-          responseMs: t.responseMs,
-          requestMs: t.requestMs,
+        retry: { limit: 0 },
+        timeout: {
+          ...(t.lookupMs !== undefined && { lookup: t.lookupMs }),
+          connect: t.connectMs,
+          secureConnect: t.connectMs,
+          response: t.responseMs,
+          request: t.requestMs,
         },
+        throwHttpErrors: false,
+        // A captive portal's redirect must not carry the signed form (and the code) elsewhere.
+        followRedirect: false,
+        responseType: 'text',
         signal,
-        agent: this.#agent,
+        ...(this.#agent !== undefined && { agent: this.#agent }),
       });
     } catch (e) {
       return { outcome: transportOutcome(e, this.#https) };
     }
     const outcome = classify(response.statusCode, response.body);
-    const { date } = response;
+    const date = response.headers.date;
     // Learn the time only from something that answered as TOP: a captive portal's or a broken
     // proxy's clock would skew every later timestamp (and mark the clock synced).
     if (isTopReply(outcome)) this.clock.observeDateHeader(date);

@@ -16,7 +16,7 @@ export const STEPS = [
   'better-sqlite3',
   'zod+yaml',
   'config',
-  'gateway',
+  'got',
   'device-libs',
   'runtime',
   'main',
@@ -56,7 +56,7 @@ async function load(step: Step, config: string): Promise<void> {
       loadConfig(config);
       return;
     }
-    case 'gateway':
+    case 'got':
       await import('../../agent/pay/client.js');
       return;
     case 'device-libs':

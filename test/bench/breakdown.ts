@@ -40,7 +40,7 @@ const LABELS: Record<Step, string> = {
   'better-sqlite3': '+ better-sqlite3 (addon loaded)',
   'zod+yaml': '+ zod + yaml',
   config: '+ config load (this config)',
-  gateway: '+ gateway client (node:https)',
+  got: '+ gateway client (got)',
   'device-libs': '+ serialport, onoff, iconv-lite',
   runtime: '+ runtime module (runtime, app)',
   main: '+ the rest of main.js (--help)',
