@@ -9,10 +9,8 @@ import { startAgent, type Agent } from './app.js';
 import { buildDevices } from './devices.js';
 import { asError } from './errors.js';
 import type { Logger } from './log.js';
-import { DEMO_SCANS } from './sim/demo-codes.js';
 import { MetricsTextfile } from './metrics.js';
 import type { LedgerSummary } from './payment/store.js';
-import { runScript } from './sim/script.js';
 import { createNotifier } from './systemd/notify.js';
 import { statusLine } from './systemd/status.js';
 
@@ -109,19 +107,24 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
 
     if (script && simKeypad && simScanner) {
       const noteLog = log.child({ module: 'script' });
-      void runScript(script, {
-        keypad: simKeypad,
-        scanner: simScanner,
-        scanDemo: (key) => {
-          const demo = DEMO_SCANS.find((d) => d.key === key);
-          if (demo) simScanner.scan(demo.make());
-          return demo !== undefined;
-        },
-        note: (line) => noteLog.info(line),
-      }).then(
-        () => stop('script ended', 0),
-        (e: unknown) => stop(`script failed: ${asError(e).message}`, 1),
-      );
+      // Script devices only (tests, the crash harness): a kiosk's daemon never loads the sim code.
+      void Promise.all([import('./sim/script.js'), import('./sim/demo-codes.js')])
+        .then(([{ runScript }, { DEMO_SCANS }]) =>
+          runScript(script, {
+            keypad: simKeypad,
+            scanner: simScanner,
+            scanDemo: (key) => {
+              const demo = DEMO_SCANS.find((d) => d.key === key);
+              if (demo) simScanner.scan(demo.make());
+              return demo !== undefined;
+            },
+            note: (line) => noteLog.info(line),
+          }),
+        )
+        .then(
+          () => stop('script ended', 0),
+          (e: unknown) => stop(`script failed: ${asError(e).message}`, 1),
+        );
     }
   });
 }

@@ -77,10 +77,12 @@ export function readPrivateFile(path: string, key: string): string {
 /**
  * A private file belongs to the user reading it (the service user) or to root: one owned by
  * someone else is readable by whoever that is, whatever its mode says about group and world.
+ * Root (an operator's `config check`) cannot tell which user the daemon will be, so it judges
+ * the mode alone.
  */
 function ownerProblem(path: string, key: string): SecretError | undefined {
   const euid = process.geteuid?.();
-  if (euid === undefined) return undefined;
+  if (euid === undefined || euid === 0) return undefined;
   const { uid } = statSync(path);
   if (uid === euid || uid === 0) return undefined;
   return new SecretError(
