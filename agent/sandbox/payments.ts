@@ -50,6 +50,7 @@ export interface Payment {
 }
 
 interface Entry {
+  /** sha256 of the request's canonical params: they hold the payment code, which is never kept. */
   canonical: string;
   personality: Personality;
   firstSeenMs: number;
@@ -83,6 +84,10 @@ export interface BookSnapshot {
   /** Entries by request_id; `payment` is the checkout id of the entry's latest payment. */
   entries: [string, Omit<Entry, 'payment'> & { payment?: string }][];
   charges: [string, OutBizIdCharges][];
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Twelve decimal digits from a hash of the text. */
@@ -137,7 +142,7 @@ export class PaymentBook {
     const nowMs = this.#opts.now();
     const known = this.#byRequestId.get(params.requestId);
     if (known !== undefined) {
-      if (known.canonical !== params.canonical) {
+      if (known.canonical !== sha256(params.canonical)) {
         return {
           kind: 'error',
           error: remoteError('isv.request-id-conflict', 'request_id 已用于参数不同的另一笔支付'),
@@ -159,7 +164,7 @@ export class PaymentBook {
     }
 
     const entry = {
-      canonical: params.canonical,
+      canonical: sha256(params.canonical),
       personality: known?.personality ?? this.#opts.personality(),
       firstSeenMs: known?.firstSeenMs ?? nowMs,
     };
