@@ -57,6 +57,9 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
   const { simKeypad, simScanner } = built;
   // Scripted devices read line commands from stdin (the crash harness drives the daemon this way).
   const script = simKeypad && simScanner ? createInterface({ input: process.stdin }) : undefined;
+  // Taken now: readline keeps the lines that arrive while the script code is still being imported
+  // only once an iterator exists (without one they would be emitted to no one and lost).
+  const scriptIterator = script?.[Symbol.asyncIterator]();
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -110,16 +113,19 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
       // Script devices only (tests, the crash harness): a kiosk's daemon never loads the sim code.
       void Promise.all([import('./sim/script.js'), import('./sim/demo-codes.js')])
         .then(([{ runScript }, { DEMO_SCANS }]) =>
-          runScript(script, {
-            keypad: simKeypad,
-            scanner: simScanner,
-            scanDemo: (key) => {
-              const demo = DEMO_SCANS.find((d) => d.key === key);
-              if (demo) simScanner.scan(demo.make());
-              return demo !== undefined;
+          runScript(
+            { [Symbol.asyncIterator]: () => scriptIterator ?? script[Symbol.asyncIterator]() },
+            {
+              keypad: simKeypad,
+              scanner: simScanner,
+              scanDemo: (key) => {
+                const demo = DEMO_SCANS.find((d) => d.key === key);
+                if (demo) simScanner.scan(demo.make());
+                return demo !== undefined;
+              },
+              note: (line) => noteLog.info(line),
             },
-            note: (line) => noteLog.info(line),
-          }),
+          ),
         )
         .then(
           () => stop('script ended', 0),
