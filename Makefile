@@ -80,6 +80,7 @@ bench: build
 	$(NODE) dist-bench/test/bench/memory.js
 	$(NODE) dist-bench/test/bench/breakdown.js
 	$(NODE) dist-bench/test/bench/idle.js
+	$(NODE) dist-bench/test/bench/cli.js
 
 # Crash-and-fault run, once per sandbox personality: SIGKILLs the built daemon at chosen moments
 # under sandbox faults, then checks the sandbox's charges against the ledger. From the env:

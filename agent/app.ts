@@ -3,6 +3,7 @@
  * so the simulator exercises exactly the wiring the kiosk runs.
  */
 import { SYSTEM_CLOCKS } from './clocks.js';
+import { join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { isDemo } from '../config/demo.js';
 import type { Config } from '../config/schema.js';
@@ -69,9 +70,10 @@ async function startUnlocked(opts: AgentOptions): Promise<Agent> {
   if (isDemo(config)) {
     // Loaded only here, so a production kiosk never holds the demo gateway or its published
     // secret in memory (test/integration/sandbox-import.test.ts watches the loader).
-    const [{ SandboxGateway }, { DEMO_SECRET }] = await Promise.all([
+    const [{ SandboxGateway }, { DEMO_SECRET }, { BOOK_FILE }] = await Promise.all([
       import('./sandbox/server.js'),
       import('./sandbox/cli.js'),
+      import('./sandbox/book-file.js'),
     ]);
     secret ??= DEMO_SECRET;
     sandbox = await SandboxGateway.start({
@@ -79,6 +81,8 @@ async function startUnlocked(opts: AgentOptions): Promise<Agent> {
       appKey: config.gateway.app_key,
       secret,
       log: log.child({ module: 'sandbox' }),
+      // The demo gateway's payments live beside the kiosk's ledger: a restart finds its pending ones.
+      bookFile: join(config.paths.state_dir, BOOK_FILE),
     });
     url = sandbox.url;
   }

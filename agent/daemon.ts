@@ -9,10 +9,8 @@ import { startAgent, type Agent } from './app.js';
 import { buildDevices } from './devices.js';
 import { asError } from './errors.js';
 import type { Logger } from './log.js';
-import { DEMO_SCANS } from './sim/demo-codes.js';
 import { MetricsTextfile } from './metrics.js';
 import type { LedgerSummary } from './payment/store.js';
-import { runScript } from './sim/script.js';
 import { createNotifier } from './systemd/notify.js';
 import { statusLine } from './systemd/status.js';
 
@@ -59,6 +57,9 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
   const { simKeypad, simScanner } = built;
   // Scripted devices read line commands from stdin (the crash harness drives the daemon this way).
   const script = simKeypad && simScanner ? createInterface({ input: process.stdin }) : undefined;
+  // Taken now: readline keeps the lines that arrive while the script code is still being imported
+  // only once an iterator exists (without one they would be emitted to no one and lost).
+  const scriptIterator = script?.[Symbol.asyncIterator]();
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -109,19 +110,27 @@ export async function runDaemon(config: Config, log: Logger): Promise<number> {
 
     if (script && simKeypad && simScanner) {
       const noteLog = log.child({ module: 'script' });
-      void runScript(script, {
-        keypad: simKeypad,
-        scanner: simScanner,
-        scanDemo: (key) => {
-          const demo = DEMO_SCANS.find((d) => d.key === key);
-          if (demo) simScanner.scan(demo.make());
-          return demo !== undefined;
-        },
-        note: (line) => noteLog.info(line),
-      }).then(
-        () => stop('script ended', 0),
-        (e: unknown) => stop(`script failed: ${asError(e).message}`, 1),
-      );
+      // Script devices only (tests, the crash harness): a kiosk's daemon never loads the sim code.
+      void Promise.all([import('./sim/script.js'), import('./sim/demo-codes.js')])
+        .then(([{ runScript }, { DEMO_SCANS }]) =>
+          runScript(
+            { [Symbol.asyncIterator]: () => scriptIterator ?? script[Symbol.asyncIterator]() },
+            {
+              keypad: simKeypad,
+              scanner: simScanner,
+              scanDemo: (key) => {
+                const demo = DEMO_SCANS.find((d) => d.key === key);
+                if (demo) simScanner.scan(demo.make());
+                return demo !== undefined;
+              },
+              note: (line) => noteLog.info(line),
+            },
+          ),
+        )
+        .then(
+          () => stop('script ended', 0),
+          (e: unknown) => stop(`script failed: ${asError(e).message}`, 1),
+        );
     }
   });
 }

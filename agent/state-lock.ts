@@ -30,7 +30,7 @@ export const PID_FILE = 'agent.pid';
  * restarts on it (Restart=always, 10 s apart) so the service takes over when the other agent ends;
  * its start-limit guard stops trying after 10 refusals in 5 minutes.
  */
-export const EXIT_STATE_LOCKED = 75;
+export { EXIT_STATE_LOCKED } from './exit-codes.js';
 
 /** Another agent holds the state directory. */
 export class StateDirLocked extends Error {
@@ -93,6 +93,14 @@ function writePid(dir: string): void {
     // Only the refusal message of another agent would miss the pid; the lock is what counts.
     rmSync(tmp, { force: true });
   }
+}
+
+/**
+ * The pid of the agent holding `dir`, judged from its pid file alone (never the lock: a tool that
+ * took the lock to look would refuse a daemon starting at that moment). Undefined: none runs.
+ */
+export function stateHolder(dir: string): number | undefined {
+  return holderPid(dir);
 }
 
 /** The holder's pid when the pid file names a live process (it may be a killed holder's, or absent). */

@@ -9,10 +9,10 @@ import { checkDevices } from './devices.js';
 import { yuanToFen } from './money.js';
 import { configSchema, type Config } from './schema.js';
 
-export const DEFAULT_CONFIG_PATH = '/etc/xpos-agent/config.yaml';
+export { DEFAULT_CONFIG_PATH } from '../agent/cli/usage.js';
 
-/** sysexits.h EX_CONFIG: systemd and operators read 78 as "fix the configuration". */
-export const EXIT_CONFIG = 78;
+/** sysexits.h EX_CONFIG (agent/exit-codes.ts): operators read 78 as "fix the configuration". */
+export { EXIT_CONFIG } from '../agent/exit-codes.js';
 
 export interface ConfigProblem {
   key: string;
@@ -60,9 +60,13 @@ function fromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   if (typeof input === 'object' && input !== null && typeof last === 'string' && last in input) {
     input = (input as Record<string, unknown>)[last];
   }
-  const expected = issue.message
+  let expected = issue.message
     .replace(/^Invalid input: /, '')
     .replace(/^Invalid discriminator value\. Expected (.*)$/, (_, list: string) => `expected one of ${list}`);
+  // YAML reads an unquoted 12345678 as a number: the fix is the quotes, so say so.
+  if (typeof input === 'number' && expected === 'expected string, received number') {
+    expected = `${expected}: quote it: '${String(input)}'`;
+  }
   return [{ key: keyOf(issue.path), value: show(input), expected }];
 }
 
@@ -172,6 +176,12 @@ export function loadConfig(file: string): Config {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError(file, [{ key: '(file)', value: file, expected: `a readable YAML file (${code})` }]);
+  }
+  if (text.trim() === '') {
+    // Every section would be "missing": the one cause is worth one line.
+    throw new ConfigError(file, [
+      { key: '(file)', value: file, expected: 'a YAML config: the file is empty' },
+    ]);
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -33,6 +33,30 @@ function isRegExp(source: string): boolean {
   }
 }
 
+const URL_EXPECTED = 'expected an https:// URL or "sandbox"';
+
+/**
+ * Why a gateway.url is refused, in one message: a text that is no URL at all (`not a url`) and
+ * one with the wrong scheme (`ftp://…`) are each one problem, never an exception or two lines.
+ */
+export function gatewayUrlProblem(value: string): string | undefined {
+  if (value === 'sandbox') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return URL_EXPECTED;
+  }
+  if (url.protocol === 'https:') return undefined;
+  // Plain HTTP would put the signed request and the payment code on the network in clear.
+  if (url.protocol === 'http:') {
+    return isLoopbackHost(url.hostname)
+      ? undefined
+      : 'expected an https:// URL (plain http only to 127.0.0.1/::1/localhost)';
+  }
+  return `${URL_EXPECTED} (${url.protocol.slice(0, -1)} is not supported)`;
+}
+
 const ms = (min: number, max: number, dflt: number) => z.number().int().min(min).max(max).default(dflt);
 
 export const SIGN_METHODS = ['md5', 'hmac', 'hmac-sha256'] as const;
@@ -48,15 +72,10 @@ export const KEY_FUNCTIONS = [
 
 const gateway = z.strictObject({
   /** `sandbox` = start the embedded sandbox gateway on loopback (simulator, demos). */
-  url: z.union([
-    z.literal('sandbox'),
-    z
-      .url({ protocol: /^https?$/, error: 'expected an https:// URL or "sandbox"' })
-      // Plain HTTP would put the signed request and the payment code on the network in clear.
-      .refine((u) => u.startsWith('https:') || isLoopbackHost(new URL(u).hostname), {
-        error: 'expected an https:// URL (plain http only to 127.0.0.1/::1/localhost)',
-      }),
-  ]),
+  url: z.string({ error: URL_EXPECTED }).check((ctx) => {
+    const why = gatewayUrlProblem(ctx.value);
+    if (why !== undefined) ctx.issues.push({ code: 'custom', message: why, input: ctx.value });
+  }),
   app_key: z.string().regex(/^\S{1,64}$/, 'expected the AppKey, 1-64 characters without spaces'),
   sign_method: z.enum(SIGN_METHODS).default('hmac-sha256'),
   /**

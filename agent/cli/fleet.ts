@@ -11,6 +11,7 @@ import { restoreLedger } from '../ledger/restore.js';
 import { ledgerPath } from '../store-open.js';
 import { exportCommand } from './export.js';
 import { write } from './queue.js';
+import { FLEET_USAGE, usageProblem } from './usage.js';
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -21,29 +22,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const EXIT_OK = 0;
-const EXIT_FAIL = 1;
-const EXIT_USAGE = 64;
-
-export const FLEET_USAGE = `  queue export   --from DAY --to DAY [--format csv|json] [--config FILE]
-                                   sales created on those days (YYYY-MM-DD, kiosk.time_zone, both
-                                   included) for reconciliation; CSV with BOM for Excel by default
-  ledger backup  [DEST] [--keep N] [--config FILE]
-                                   consistent copy of the ledger while the daemon runs, checked, into
-                                   folder DEST (default backup.dir, keeping backup.keep) or file DEST.db
-  ledger restore BACKUP [--config FILE]
-                                   put a backup back as the ledger (daemon stopped; the old one is kept)`;
-
-/** Whether these arguments are one of the fleet commands. */
-export function isFleetCommand(argv: string[]): boolean {
-  const [command, sub] = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: false,
-    options: OPTIONS,
-  }).positionals;
-  return (command === 'queue' && sub === 'export') || command === 'ledger';
-}
+import { EXIT_FAILURE as EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 
 interface Io {
   out: NodeJS.WritableStream;
@@ -58,7 +37,7 @@ export async function fleetCommand(
   try {
     parsed = parse(argv);
   } catch (e) {
-    await write(io.err, `${asError(e).message}\nusage:\n${FLEET_USAGE}\n`);
+    await write(io.err, `${usageProblem(e)}\nusage:\n${FLEET_USAGE}\n`);
     return EXIT_USAGE;
   }
   const { values, positionals } = parsed;

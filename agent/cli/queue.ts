@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { asError } from '../errors.js';
+import { EXIT_FAILURE as EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { SCHEMA_VERSION } from '../ledger/migrations.js';
 import { corruptPrefix, openLedgerReadOnly } from '../ledger/open-file.js';
 import { SaleQueries } from '../ledger/queries.js';
@@ -29,15 +30,13 @@ export interface QueueArgs {
   json: boolean;
   /** The ledger file. */
   statePath: string;
+  /** kiosk.time_zone: times are printed in it with the offset, as on receipts. */
+  timeZone?: string;
   /** For `list`: only sales in this status. */
   status?: string;
   /** The clock for ages; tests pass a fixed one. */
   now?: () => number;
 }
-
-const EXIT_OK = 0;
-const EXIT_FAIL = 1;
-const EXIT_USAGE = 64;
 
 /** Resolves once the text is handed to the OS, so the caller may exit without cutting the output. */
 export function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
@@ -99,7 +98,7 @@ function run(args: QueueArgs, q: SaleQueries, movedAside: string[], now: number)
       }
       const out = args.json
         ? json({ now, sales: records.map((r) => saleJson(r, now)) })
-        : formatList(records, now);
+        : formatList(records, now, args.timeZone);
       return { code: EXIT_OK, out, err: warn };
     }
     case 'show': {
@@ -113,7 +112,11 @@ function run(args: QueueArgs, q: SaleQueries, movedAside: string[], now: number)
           err: `${warn}no sale matches "${args.ref}" (looked for a sale id, out_biz_id and request_id)\n`,
         };
       }
-      return { code: EXIT_OK, out: args.json ? json(saleJson(sale, now)) : formatShow(sale, now), err: warn };
+      return {
+        code: EXIT_OK,
+        out: args.json ? json(saleJson(sale, now)) : formatShow(sale, now, args.timeZone),
+        err: warn,
+      };
     }
     case 'report': {
       const extras: ReportExtras = {
@@ -126,7 +129,9 @@ function run(args: QueueArgs, q: SaleQueries, movedAside: string[], now: number)
         movedAside,
       };
       const summary = q.summary();
-      const out = args.json ? json(reportJson(summary, extras, now)) : formatReport(summary, extras, now);
+      const out = args.json
+        ? json(reportJson(summary, extras, now))
+        : formatReport(summary, extras, now, args.timeZone);
       return { code: EXIT_OK, out };
     }
   }

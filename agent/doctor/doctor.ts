@@ -5,6 +5,7 @@
  *
  * Exit codes (report.ts): 0 all OK, 1 some WARN, 2 some FAIL, 78 the config is invalid.
  */
+import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { asError } from '../errors.js';
 import { checkConfig, checkSecret, type SecretCheck } from './checks-config.js';
@@ -26,6 +27,8 @@ import {
 
 export interface DoctorOptions {
   configPath: string;
+  /** --state-dir: replaces the config's paths.state_dir (ledger, disk, receipts). */
+  stateDir?: string;
   /** Print a test receipt on the configured printer. */
   printTest?: boolean;
   /** Where $CREDENTIALS_DIRECTORY is read from; default process.env. */
@@ -72,17 +75,21 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorRun> {
   const cfg = checkConfig(opts.configPath);
   emit([cfg.result]);
   if (!cfg.valid) return { results, exitCode: EXIT_CONFIG_INVALID };
+  const config =
+    opts.stateDir === undefined
+      ? cfg.config
+      : { ...cfg.config, paths: { ...cfg.config.paths, state_dir: resolve(opts.stateDir) } };
 
   const files = { ...DEFAULT_FILES, ...opts.files };
   const ctx: DoctorContext = {
-    config: cfg.config,
+    config,
     configPath: opts.configPath,
     env: opts.env ?? process.env,
     files,
     serviceUser: opts.serviceUser ?? SERVICE_USER,
     // The report is the output; driver and client logs would only interleave with it.
     log: pino({ level: 'silent' }),
-    open: scanOpenFiles(devicePaths(cfg.config), files.proc),
+    open: scanOpenFiles(devicePaths(config), files.proc),
   };
   let secret: SecretCheck = { results: [] };
   emit(
@@ -102,6 +109,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorRun> {
 
 export interface DoctorArgs {
   configPath: string;
+  stateDir?: string;
   json: boolean;
   printTest: boolean;
 }
@@ -122,6 +130,7 @@ export async function doctorCommand(args: DoctorArgs, out: NodeJS.WritableStream
   const pending: Promise<void>[] = [];
   const run = await runDoctor({
     configPath: args.configPath,
+    ...(args.stateDir !== undefined && { stateDir: args.stateDir }),
     printTest: args.printTest,
     ...(!args.json && {
       onResult: (r: CheckResult) => {

@@ -9,6 +9,7 @@ import { yuan } from '../receipt/build.js';
 import type { LedgerSummary, StatusTotals } from '../payment/store.js';
 import type { SaleRecord, SaleStatus } from '../payment/sale.js';
 import { SALE_STATUSES } from './rows.js';
+import { formatZonedTime } from '../local-time.js';
 
 /** "12s", "3m12s", "2h05m", "3d04h": enough to tell "just now" from "since yesterday". */
 export function formatAge(ms: number): string {
@@ -21,14 +22,12 @@ export function formatAge(ms: number): string {
   return `${Math.floor(s / 86_400)}d${p(Math.floor(s / 3600) % 24)}h`;
 }
 
-/** "2026-11-25 19:30:05" in the host's zone (the kiosk's). */
-export function formatTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return (
-    `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
-    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
-  );
+/** The host's zone: the default when no kiosk.time_zone is at hand (tests). */
+const HOST_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** "2026-11-25 19:30:05 (UTC+8)" in the kiosk's zone, as its receipts print it. */
+export function formatTime(epochMs: number, timeZone?: string): string {
+  return formatZonedTime(epochMs, timeZone ?? HOST_ZONE);
 }
 
 /** One sale for `--json`: every field but the full code, plus the amount in yuan and the age. */
@@ -115,10 +114,11 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** One line per sale: status, age, amount, out_biz_id, sale id, masked code, notes. */
-export function formatList(records: readonly SaleRecord[], now: number): string {
+export function formatList(records: readonly SaleRecord[], now: number, timeZone?: string): string {
   if (records.length === 0) return 'no sales to show\n';
   const rows = records.map((r) => [
     r.status,
+    formatTime(r.createdAt, timeZone),
     formatAge(now - r.createdAt),
     yuan(r.amountFen),
     r.outBizId,
@@ -126,12 +126,12 @@ export function formatList(records: readonly SaleRecord[], now: number): string 
     r.codeMask,
     notes(r),
   ]);
-  return `${table(['STATUS', 'AGE', 'AMOUNT', 'OUT_BIZ_ID', 'SALE', 'CODE', 'NOTES'], rows)}\n`;
+  return `${table(['STATUS', 'CREATED', 'AGE', 'AMOUNT', 'OUT_BIZ_ID', 'SALE', 'CODE', 'NOTES'], rows)}\n`;
 }
 
 /** Every field of one sale, one per line; the code only as its mask. */
-export function formatShow(r: SaleRecord, now: number): string {
-  const at = (ms: number): string => `${formatTime(ms)} (${formatAge(now - ms)} ago)`;
+export function formatShow(r: SaleRecord, now: number, timeZone?: string): string {
+  const at = (ms: number): string => `${formatTime(ms, timeZone)} (${formatAge(now - ms)} ago)`;
   const pairs: [string, string | undefined][] = [
     ['status', r.status],
     ['amount', `${yuan(r.amountFen)} (nego_price ${r.negoPrice})`],
@@ -194,13 +194,13 @@ function totals(records: readonly SaleRecord[]): StatusTotals {
   return { count: records.length, amountFen: records.reduce((sum, r) => sum + r.amountFen, 0) };
 }
 
-function section(title: string, records: readonly SaleRecord[], now: number): string {
+function section(title: string, records: readonly SaleRecord[], now: number, timeZone?: string): string {
   if (records.length === 0) return `${title}: none\n`;
   const t = totals(records);
   const oldest = Math.min(...records.map((r) => r.createdAt));
   return (
     `${title}: ${t.count} sale(s), ${yuan(t.amountFen)}, oldest ${formatAge(now - oldest)}\n` +
-    formatList(records, now)
+    formatList(records, now, timeZone)
       .trimEnd()
       .split('\n')
       .map((l) => `  ${l}\n`)
@@ -208,7 +208,12 @@ function section(title: string, records: readonly SaleRecord[], now: number): st
   );
 }
 
-export function formatReport(summary: LedgerSummary, extras: ReportExtras, now: number): string {
+export function formatReport(
+  summary: LedgerSummary,
+  extras: ReportExtras,
+  now: number,
+  timeZone?: string,
+): string {
   const out: string[] = [];
   for (const file of extras.movedAside) {
     out.push(
@@ -216,7 +221,7 @@ export function formatReport(summary: LedgerSummary, extras: ReportExtras, now: 
         '!!! sales recorded before then are in that file only: keep it and reconcile them\n',
     );
   }
-  out.push(`ledger ${extras.ledgerPath} at ${formatTime(now)}\n`);
+  out.push(`ledger ${extras.ledgerPath} at ${formatTime(now, timeZone)}\n`);
   const rows = SALE_STATUSES.map((s) => [
     s,
     String(summary.byStatus[s].count),
@@ -236,17 +241,18 @@ export function formatReport(summary: LedgerSummary, extras: ReportExtras, now: 
       `!!! served but unpaid: ${summary.servedUnpaid.count} sale(s), ${yuan(summary.servedUnpaid.amountFen)}\n`,
     );
   }
-  out.push(section('pending (waiting for the payment service)', extras.pending, now));
-  out.push(section('queued (accepted offline, not yet forwarded)', extras.queued, now));
+  out.push(section('pending (waiting for the payment service)', extras.pending, now, timeZone));
+  out.push(section('queued (accepted offline, not yet forwarded)', extras.queued, now, timeZone));
   out.push(
     section(
       'SERVED BUT UNPAID (accepted offline, then declined by the payment service)',
       extras.servedUnpaid,
       now,
+      timeZone,
     ),
   );
-  out.push(section('FLAGGED (a person must look)', extras.flagged, now));
-  out.push(section('unprinted receipts', extras.unprinted, now));
+  out.push(section('FLAGGED (a person must look)', extras.flagged, now, timeZone));
+  out.push(section('unprinted receipts', extras.unprinted, now, timeZone));
   return out.join('\n');
 }
 

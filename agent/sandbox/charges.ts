@@ -47,6 +47,16 @@ export class ChargeLedger {
     entry.amountFen += amountFen;
   }
 
+  /** Every order's tally, for the sandbox's book file (book-file.ts). */
+  entries(): [string, OutBizIdCharges][] {
+    return [...this.#byOutBizId].map(([id, c]) => [id, { ...c }]);
+  }
+
+  /** Tallies saved before, as entries() gave them. */
+  load(entries: readonly [string, OutBizIdCharges][]): void {
+    for (const [id, c] of entries) this.#byOutBizId.set(id, { ...c });
+  }
+
   /** Successful payments so far. */
   get charges(): number {
     return this.report().charges;

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { formatGmt8 } from '../pay/clock.js';
 import { AMOUNT_LIMIT_FEN, FAIL_REASONS, decide, type FailReason } from './behaviour.js';
-import { ChargeLedger } from './charges.js';
+import { ChargeLedger, type OutBizIdCharges } from './charges.js';
 import type { PendingThenFault } from './faults.js';
 import type { PayParams, QueryParams } from './param0.js';
 import { completion, replayAnswer, type Personality } from './personality.js';
@@ -50,6 +50,7 @@ export interface Payment {
 }
 
 interface Entry {
+  /** sha256 of the request's canonical params: they hold the payment code, which is never kept. */
   canonical: string;
   personality: Personality;
   firstSeenMs: number;
@@ -71,6 +72,22 @@ export interface PaymentBookOptions {
   takePendingThen: () => PendingThenFault | undefined;
   /** The gateway's personality now, for request_ids seen from now on. */
   personality: () => Personality;
+  /** A book saved before (book-file.ts): its payments, pending ones and numbering go on. */
+  initial?: BookSnapshot;
+}
+
+/** The whole book as plain JSON: what book-file.ts writes to disk. */
+export interface BookSnapshot {
+  version: 1;
+  seq: number;
+  payments: Payment[];
+  /** Entries by request_id; `payment` is the checkout id of the entry's latest payment. */
+  entries: [string, Omit<Entry, 'payment'> & { payment?: string }][];
+  charges: [string, OutBizIdCharges][];
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Twelve decimal digits from a hash of the text. */
@@ -93,6 +110,30 @@ export class PaymentBook {
     this.ledger = new ChargeLedger(() => {
       this.settleDue();
     });
+    if (opts.initial !== undefined) this.#restore(opts.initial);
+  }
+
+  snapshot(): BookSnapshot {
+    const entries: BookSnapshot['entries'] = [...this.#byRequestId].map(([id, { payment, ...rest }]) => [
+      id,
+      { ...rest, ...(payment !== undefined && { payment: payment.checkoutId }) },
+    ]);
+    const payments = [...this.#byCheckoutId.values()].map((p) => ({ ...p }));
+    return { version: 1, seq: this.#seq, payments, entries, charges: this.ledger.entries() };
+  }
+
+  #restore(b: BookSnapshot): void {
+    this.#seq = b.seq;
+    for (const p of b.payments) {
+      this.#byCheckoutId.set(p.checkoutId, p);
+      this.#byBizOrderId.set(p.bizOrderId, p);
+      if (p.status === 'PROCESSING' && p.resolution !== undefined) this.#pending.add(p);
+    }
+    for (const [id, { payment, ...rest }] of b.entries) {
+      const p = payment === undefined ? undefined : this.#byCheckoutId.get(payment);
+      this.#byRequestId.set(id, { ...rest, ...(p !== undefined && { payment: p }) });
+    }
+    this.ledger.load(b.charges);
   }
 
   /** Make a payment, or replay the one already made under this request_id. */
@@ -101,7 +142,7 @@ export class PaymentBook {
     const nowMs = this.#opts.now();
     const known = this.#byRequestId.get(params.requestId);
     if (known !== undefined) {
-      if (known.canonical !== params.canonical) {
+      if (known.canonical !== sha256(params.canonical)) {
         return {
           kind: 'error',
           error: remoteError('isv.request-id-conflict', 'request_id 已用于参数不同的另一笔支付'),
@@ -123,7 +164,7 @@ export class PaymentBook {
     }
 
     const entry = {
-      canonical: params.canonical,
+      canonical: sha256(params.canonical),
       personality: known?.personality ?? this.#opts.personality(),
       firstSeenMs: known?.firstSeenMs ?? nowMs,
     };

@@ -28,6 +28,7 @@ import {
   send,
   topParams,
 } from './http.js';
+import { BookFile, loadBook } from './book-file.js';
 import { PaymentBook } from './payments.js';
 import {
   PersonalityControl,
@@ -55,6 +56,11 @@ export interface SandboxOptions {
   pendingMs?: number;
   /** The gateway's personality (default `today`); a name, or a name with params. */
   personality?: PersonalityName | PersonalitySpec;
+  /**
+   * Keep the payment book in this file (book-file.ts) and go on from it at start: the simulator's
+   * `<state dir>/sandbox-book.json`. Without it the book lives in memory only (tests, `sandbox`).
+   */
+  bookFile?: string;
 }
 
 export class SandboxGateway {
@@ -69,6 +75,7 @@ export class SandboxGateway {
   readonly #sockets = new Set<Socket>();
   readonly #closing = new AbortController();
   readonly #book: PaymentBook;
+  readonly #bookFile: BookFile | undefined;
   readonly #router: TopRouter;
   readonly #now: () => number;
   readonly #log: Logger;
@@ -83,11 +90,17 @@ export class SandboxGateway {
     this.port = address.port;
     this.origin = `http://127.0.0.1:${address.port}`;
     this.url = `${this.origin}${TOP_PATH}`;
+    this.#bookFile = opts.bookFile === undefined ? undefined : new BookFile(opts.bookFile);
+    const saved = opts.bookFile === undefined ? {} : loadBook(opts.bookFile);
+    if (saved.setAside !== undefined) {
+      opts.log.warn({ file: saved.setAside }, 'sandbox book unreadable: set aside, starting a new one');
+    }
     this.#book = new PaymentBook({
       now,
       pendingMs: opts.pendingMs ?? DEFAULT_PENDING_MS,
       takePendingThen: () => this.faults.takePendingThen(),
       personality: () => this.personality.current,
+      ...(saved.book !== undefined && { initial: saved.book }),
     });
     this.#router = new TopRouter({
       appKey: opts.appKey,
@@ -190,6 +203,8 @@ export class SandboxGateway {
 
     if (d !== undefined && this.#disruptBefore(d, req, res, serverNowMs)) return;
     const reply = this.#router.handle(params, serverNowMs);
+    // Saved before the answer leaves: a payment the client was told about is never lost to a quit.
+    this.#bookFile?.save(this.#book.snapshot());
     // A congested gateway (`slow`): processed and charged now, answered long after the client gave up.
     const holdMs = this.personality.replyHoldMs();
     if (holdMs > 0) {

@@ -2,8 +2,11 @@
  * Line commands that play a member at the kiosk: `key 1 2 ENTER`, `scan CODE`, `demo s`,
  * `wait 500`, `quit`. The simulator reads them from a piped stdin; `run` with script devices
  * reads them the same way, which is how the crash harness drives a real daemon.
+ *
+ * A line that does not parse stops the script with a ScriptLineError naming the line: a script
+ * that silently skipped `wait abc` would go on to test something other than what its author wrote.
  */
-import { isKeyName } from '../../config/keys.js';
+import { isKeyName, type KeyName } from '../../config/keys.js';
 import type { SimKeypad } from '../../drivers/keypad/sim.js';
 import type { SimScanner } from '../../drivers/scanner/sim.js';
 
@@ -14,34 +17,83 @@ export interface ScriptTargets {
   note: (line: string) => void;
 }
 
-/** Line commands for a piped stdin: a scripted member. */
+/** The longest `wait` a script may ask for: longer is a typo, not a test. */
+export const MAX_WAIT_MS = 120_000;
+
+export class ScriptLineError extends Error {
+  readonly line: number;
+  constructor(line: number, text: string, why: string) {
+    super(`script line ${line}: ${JSON.stringify(text.trim())} — ${why}`);
+    this.name = 'ScriptLineError';
+    this.line = line;
+  }
+}
+
+export type ScriptStep =
+  | { cmd: 'none' }
+  | { cmd: 'key'; keys: KeyName[] }
+  | { cmd: 'scan'; code: string }
+  | { cmd: 'demo'; key: string }
+  | { cmd: 'wait'; ms: number }
+  | { cmd: 'quit' };
+
+/** One line parsed, or why it is not a command (the caller adds the line number). */
+export function parseLine(raw: string): ScriptStep | { error: string } {
+  const [cmd = '', ...rest] = raw.trim().split(/\s+/);
+  const arg = rest.join(' ');
+  switch (cmd) {
+    case '':
+      return { cmd: 'none' };
+    case 'key': {
+      const bad = rest.filter((k) => !isKeyName(k));
+      if (rest.length === 0) return { error: 'key needs one or more keys (0-9 A-D . ENTER ESC …)' };
+      if (bad.length > 0) return { error: `unknown key ${JSON.stringify(bad[0])}` };
+      return { cmd: 'key', keys: rest as KeyName[] };
+    }
+    case 'scan':
+      return arg === '' ? { error: 'scan needs a code' } : { cmd: 'scan', code: arg };
+    case 'demo':
+      return arg === '' ? { error: 'demo needs a demo code letter' } : { cmd: 'demo', key: arg };
+    case 'wait': {
+      if (!/^\d+$/.test(arg)) return { error: 'wait needs whole milliseconds, e.g. wait 500' };
+      const ms = Number(arg);
+      if (ms > MAX_WAIT_MS) return { error: `wait at most ${MAX_WAIT_MS} ms` };
+      return { cmd: 'wait', ms };
+    }
+    case 'quit':
+      return rest.length === 0 ? { cmd: 'quit' } : { error: 'quit takes nothing after it' };
+    default:
+      if (cmd.startsWith('#')) return { cmd: 'none' };
+      return { error: `unknown command ${JSON.stringify(cmd)} (key, scan, demo, wait, quit)` };
+  }
+}
+
+/** Line commands for a piped stdin: a scripted member. Rejects with ScriptLineError on a bad line. */
 export async function runScript(lines: AsyncIterable<string>, t: ScriptTargets): Promise<void> {
+  let n = 0;
   for await (const raw of lines) {
-    const [cmd = '', ...rest] = raw.trim().split(/\s+/);
-    const arg = rest.join(' ');
-    switch (cmd) {
-      case '':
-      case '#':
+    n += 1;
+    const step = parseLine(raw);
+    if ('error' in step) throw new ScriptLineError(n, raw, step.error);
+    switch (step.cmd) {
+      case 'none':
         break;
       case 'key':
-        for (const k of arg.split(/\s+/)) {
-          if (isKeyName(k)) t.keypad.press(k);
-          else t.note(`unknown key ${JSON.stringify(k)}`);
-        }
+        for (const k of step.keys) t.keypad.press(k);
         break;
       case 'scan':
-        t.scanner.scan(arg);
+        t.scanner.scan(step.code);
         break;
       case 'demo':
-        if (!t.scanDemo(arg)) t.note(`unknown demo code ${JSON.stringify(arg)}`);
+        if (!t.scanDemo(step.key)) {
+          throw new ScriptLineError(n, raw, `unknown demo code ${JSON.stringify(step.key)}`);
+        }
         break;
       case 'wait':
-        await new Promise((r) => setTimeout(r, Math.min(Number(arg) || 0, 120_000)));
+        await new Promise((r) => setTimeout(r, step.ms));
         break;
       case 'quit':
         return;
-      default:
-        t.note(`unknown command ${JSON.stringify(cmd)} (key, scan, demo, wait, quit)`);
     }
   }
 }

@@ -21,6 +21,7 @@ import type { Logger } from '../log.js';
 import { DEMO_SCANS } from './demo-codes.js';
 import { MIN_ROWS, receiptHeight, renderFrame } from './screen.js';
 import { runScript } from './script.js';
+import { asError } from '../errors.js';
 
 /** Receipt scrolling: a line, or a page (±2 = one pane height). */
 const PAGING: Readonly<Record<string, number>> = { up: -1, down: 1, pageup: -2, pagedown: 2 };
@@ -150,6 +151,8 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   };
 
   const running = agent;
+  // A bad script line ends the run like `quit`, then is rethrown once the agent has stopped.
+  let scriptError: Error | undefined;
   await new Promise<void>((resolve) => {
     const quit = (): void => {
       input.removeAllListeners('keypress');
@@ -202,12 +205,16 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     } else {
       const lines = createInterface({ input });
       const queue = runScript(lines, { keypad, scanner, scanDemo, note });
-      void queue.then(quit, quit);
+      void queue.then(quit, (e: unknown) => {
+        scriptError = asError(e);
+        quit();
+      });
     }
     draw();
   });
   note('stopping…');
   await running.stop(5_000);
+  if (scriptError !== undefined) throw scriptError;
 }
 
 function editTyping(

@@ -93,11 +93,11 @@ t.test('no formatter ever prints the full code, even when the record still holds
 });
 
 t.test('show prints every field an operator needs to reconcile a sale', (t) => {
-  const text = formatShow(PENDING, T0 + 192_000);
+  const text = formatShow(PENDING, T0 + 192_000, 'Asia/Shanghai');
   for (const want of [
     /amount:\s+￥12\.50 \(nego_price 1250\)/,
     /item:\s+单次入场 #1001/,
-    /created:\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(3m12s ago\)/,
+    /created:\s+2026-11-25 19:30:00 \(UTC\+8\) \(3m12s ago\)/,
     /offline:\s+yes/,
     /forwarded:/,
     /reason:\s+等待支付结果/,
@@ -128,5 +128,15 @@ t.test('a moved-aside file name gives the time it was moved', (t) => {
   t.equal(movedAt('/var/lib/xpos/ledger.db.corrupt-20261125T193005'), '2026-11-25 19:30:05');
   t.equal(movedAt('/var/lib/xpos/ledger.db.corrupt-20261125T193005-2'), '2026-11-25 19:30:05');
   t.equal(movedAt('/var/lib/xpos/ledger.db.corrupt'), undefined);
+  t.end();
+});
+
+t.test('list and report print times in the kiosk zone with its offset, as receipts do', (t) => {
+  // The same instant in two zones: the host's zone never leaks in when the kiosk's is given.
+  const sh = formatList([PENDING], T0 + 192_000, 'Asia/Shanghai');
+  const ny = formatList([PENDING], T0 + 192_000, 'America/New_York');
+  t.match(sh, /CREATED/);
+  t.match(sh, /2026-11-25 19:30:00 \(UTC\+8\)/);
+  t.match(ny, /2026-11-25 06:30:00 \(UTC-5\)/);
   t.end();
 });
