@@ -70,7 +70,8 @@ rules: sysdeps
 
 # Timing goals are measured here and printed, never asserted in a test that could flake. The
 # process-level benches run the built daemon with the unit's Environment= lines: cold start to
-# READY, RSS over 10,000 sales, what each part costs (breakdown), idle CPU over IDLE_SECONDS (60).
+# READY, RSS over 10,000 sales, what each part costs (breakdown), idle CPU over IDLE_SECONDS (60);
+# then `config check` beside `node -e 0`, and the size of an install-tree in a scratch DESTDIR.
 bench: build
 	rm -rf dist-bench
 	node_modules/.bin/tsc -p tsconfig.bench.json
@@ -81,6 +82,9 @@ bench: build
 	$(NODE) dist-bench/test/bench/breakdown.js
 	$(NODE) dist-bench/test/bench/idle.js
 	$(NODE) dist-bench/test/bench/cli.js
+	rm -rf dist-bench/install
+	$(MAKE) --no-print-directory -s install-tree DESTDIR=$(CURDIR)/dist-bench/install >/dev/null
+	$(NODE) dist-bench/test/bench/install-size.js dist-bench/install $(APPDIR)
 
 # Crash-and-fault run, once per sandbox personality: SIGKILLs the built daemon at chosen moments
 # under sandbox faults, then checks the sandbox's charges against the ledger. From the env:

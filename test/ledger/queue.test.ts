@@ -79,15 +79,20 @@ t.test(
   'list shows pending, queued, flagged and unprinted sales with age and amount, oldest first',
   async (t) => {
     const { path } = fixture(t);
-    const r = await run({ statePath: path });
+    // The kiosk's zone, not the host's: the printed time must not depend on the machine running this.
+    const r = await run({ statePath: path, timeZone: 'Asia/Shanghai' });
     t.equal(r.code, 0);
     const lines = r.out.trimEnd().split('\n');
-    t.match(lines[0], /^STATUS\s+AGE\s+AMOUNT\s+OUT_BIZ_ID\s+SALE\s+CODE\s+NOTES$/);
+    t.match(lines[0], /^STATUS\s+CREATED\s+AGE\s+AMOUNT\s+OUT_BIZ_ID\s+SALE\s+CODE\s+NOTES$/);
     t.strictSame(
       lines.slice(1).map((l) => l.split(/\s+/)[0]),
       ['pending', 'queued', 'failed', 'succeeded'],
     );
-    t.match(r.out, /pending\s+8m00s\s+￥25\.00\s+K01202611251930000002\s+boot1-2\s+\*\*\*\*3456/);
+    t.match(
+      r.out,
+      /pending\s+2026-11-25 19:32:00 \(UTC\+8\)\s+8m00s\s+￥25\.00\s+K01202611251930000002\s+boot1-2\s+\*\*\*\*3456/,
+      'the creation time in the kiosk zone, with the offset',
+    );
     t.match(r.out, /FLAG: served-unpaid: declined offline/);
     t.notMatch(r.out, /boot1-1\b|boot1-6/, 'settled, printed sales are not listed');
     t.notMatch(r.out + r.err, FULL_CODE);
