@@ -10,12 +10,20 @@ import { join } from 'node:path';
 const TARGET_MIB = 20;
 const MIB = 1024 * 1024;
 
-/** Bytes of every regular file below `dir` (symlinks counted as themselves, not followed). */
-function bytesBelow(dir: string): number {
-  let total = 0;
+/**
+ * Disk usage below `dir` as du counts it (512-byte blocks, directories included, symlinks not
+ * followed): what the card loses, and what test/install asserts. `apparent` sums file lengths.
+ */
+function bytesBelow(dir: string, apparent = false): number {
+  const self = lstatSync(dir);
+  let total = apparent ? 0 : self.blocks * 512;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    total += entry.isDirectory() ? bytesBelow(path) : lstatSync(path).size;
+    if (entry.isDirectory()) total += bytesBelow(path, apparent);
+    else {
+      const st = lstatSync(path);
+      total += apparent ? st.size : st.blocks * 512;
+    }
   }
   return total;
 }
@@ -46,7 +54,9 @@ const total = bytesBelow(destdir);
 const app = join(destdir, appdir);
 const modules = join(app, 'node_modules');
 process.stdout.write('install size (make install-tree into a scratch DESTDIR)\n');
-process.stdout.write(`  installed tree   ${mib(total)}\n`);
+process.stdout.write(
+  `  installed tree   ${mib(total)} on disk (file contents ${mib(bytesBelow(destdir, true))})\n`,
+);
 process.stdout.write(`  ${appdir}  ${mib(bytesBelow(app))} (node_modules ${mib(bytesBelow(modules))})\n`);
 for (const [name, bytes] of packages(modules).slice(0, 5)) {
   process.stdout.write(`    ${name.padEnd(24)} ${mib(bytes)}\n`);
