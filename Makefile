@@ -21,9 +21,12 @@ $(STAMP): package.json package-lock.json | check-node
 
 deps: $(STAMP)
 
-dist/.build-stamp: $(STAMP) $(SRC) tsconfig.json tsconfig.build.json
+# tsc, then scripts/bundle.mjs makes dist/agent/main.js one bundle (our code and the pure-JS
+# packages; native addons stay in node_modules) with a chunk per lazily imported command.
+dist/.build-stamp: $(STAMP) $(SRC) tsconfig.json tsconfig.build.json scripts/bundle.mjs
 	rm -rf dist
 	node_modules/.bin/tsc -p tsconfig.build.json
+	$(NODE) scripts/bundle.mjs
 	@touch $@
 
 build: dist/.build-stamp

@@ -44,3 +44,8 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     destination ?? pino.destination({ fd: 1, sync: true }),
   );
 }
+
+/** A logger on stderr, for the operators' tools: their stdout is the command's own output. */
+export function createStderrLogger(level: LogLevel): Logger {
+  return createLogger(level, pino.destination({ fd: 2, sync: true }));
+}

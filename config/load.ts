@@ -149,6 +149,9 @@ function validSections(data: unknown): Sections {
 }
 
 function validTimeZone(tz: string): boolean {
+  // The list is ~10x cheaper than a formatter (which loads locale data: ~20 ms of `config check`);
+  // it holds canonical names only, so an alias (UTC, PRC, Asia/Chongqing) takes the formatter.
+  if (Intl.supportedValuesOf('timeZone').includes(tz)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;
@@ -159,7 +162,8 @@ function validTimeZone(tz: string): boolean {
 
 /** Validate an already-parsed document. Throws ConfigError listing every problem. */
 export function validateConfig(data: unknown, file = '(inline)'): Config {
-  const parsed = configSchema.safeParse(data ?? {}, { reportInput: true });
+  // jitless: zod would compile a fast path for each object schema, which pays only over many parses.
+  const parsed = configSchema.safeParse(data ?? {}, { reportInput: true, jitless: true });
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.flatMap(fromIssue)),
     ...crossCheck(parsed.success ? parsed.data : validSections(data ?? {})),

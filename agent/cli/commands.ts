@@ -113,17 +113,16 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     argNames: 'ID|last',
     run: async (a) => {
       const config = await configFor(a);
-      const [{ reprintCommand }, { ledgerPath }, { createLogger }, { pino }] = await Promise.all([
+      const [{ reprintCommand }, { ledgerPath }, { createStderrLogger }] = await Promise.all([
         import('./reprint.js'),
         import('../store-open.js'),
         import('../log.js'),
-        import('pino'),
       ]);
       return reprintCommand(
         {
           ref: a.args[0] ?? 'last',
           ledgerPath: ledgerPath(config),
-          log: createLogger('warn', pino.destination(2)),
+          log: createStderrLogger('warn'),
         },
         process.stdout,
         process.stderr,

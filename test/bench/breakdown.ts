@@ -6,6 +6,9 @@
  * the sandbox in its own process. Every process gets the systemd unit's Environment= lines
  * (NODE_OPTIONS, MALLOC_ARENA_MAX…) read from the unit file, plus --expose-gc for the heap figures.
  * Heap is heapUsed after two full GCs (at READY and after the sales: heapUsed + external).
+ * The steps load tsc's per-file modules (dist-bench/) to tell the parts apart; the daemon rows run
+ * the real dist/agent/main.js, which is one bundle (scripts/bundle.mjs), so they may differ a little
+ * from the last step.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

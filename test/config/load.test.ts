@@ -75,6 +75,20 @@ t.test('cross-key rules: preset over the maximum, idle preset undefined, plain h
   t.end();
 });
 
+t.test('kiosk.time_zone: canonical IANA names and their aliases pass, anything else is named', (t) => {
+  for (const zone of ['Asia/Shanghai', 'Europe/Berlin', 'UTC', 'Etc/UTC', 'PRC', 'Asia/Chongqing']) {
+    t.same(problems({ ...base, kiosk: { time_zone: zone } }), [], zone);
+  }
+  for (const zone of ['Mars/Olympus', 'asia/shanghai ', '+08:00', '']) {
+    t.same(
+      problems({ ...base, kiosk: { time_zone: zone } }).map((p) => p.key),
+      ['kiosk.time_zone'],
+      JSON.stringify(zone),
+    );
+  }
+  t.end();
+});
+
 t.test('plain http to loopback is allowed (the embedded sandbox and tests)', (t) => {
   t.same(problems({ ...base, gateway: { url: 'http://127.0.0.1:8080/router/rest', app_key: 'k' } }), []);
   t.same(problems({ ...base, gateway: { url: 'sandbox', app_key: 'k' } }), []);

@@ -3,6 +3,9 @@
  * test/integration/sandbox-import.test.ts does: the child node runs dist/agent/main.js with a
  * registered loader `load` hook that appends every ES module URL it loads to a file. The controls
  * (doctor loads doctor code, run loads the daemon) prove the watch sees what a command does load.
+ *
+ * dist/agent/main.js is a bundle (scripts/bundle.mjs): a loaded bundle file stands for the modules
+ * that went into it, as dist/agent/bundle-inputs.json lists them.
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -12,6 +15,11 @@ import { pathToFileURL } from 'node:url';
 
 const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
 if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
+const BUNDLE_INPUTS = JSON.parse(
+  readFileSync(new URL('../../dist/agent/bundle-inputs.json', import.meta.url), 'utf8'),
+) as Record<string, string[] | undefined>;
+/** The packages left outside the bundle: each has a native addon. */
+const NATIVE = /^node_modules\/(better-sqlite3|serialport|@serialport|onoff|spi-device|unix-dgram)\//;
 
 const HOOKS = `
 import { appendFileSync } from 'node:fs';
@@ -32,12 +40,15 @@ store: { store_id: "3", cashier_id: "3", cashier_name: a, machine_id: K01 }
 paths: { state_dir: DIR/state }
 `;
 
-/** The dist/ paths (relative) a command loaded, and its exit code. */
+/**
+ * What a command loaded, and its exit code: `files`, the dist/ and node_modules/ paths of the files
+ * node loaded; `mods`, the same with each bundle file replaced by the modules bundled into it.
+ */
 async function loadedBy(
   dir: string,
   name: string,
   args: string[],
-): Promise<{ code: number | null; mods: string[] }> {
+): Promise<{ code: number | null; files: string[]; mods: string[] }> {
   const file = join(dir, `${name}.loaded`);
   writeFileSync(file, '');
   const child = spawn(
@@ -46,11 +57,18 @@ async function loadedBy(
     { cwd: dir, env: { ...process.env, XPOS_LOADED_FILE: file }, stdio: ['ignore', 'ignore', 'ignore'] },
   );
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const mods = readFileSync(file, 'utf8')
+  const files = readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((u) => u.replace(/^.*\/dist\//, 'dist/').replace(/^.*\/node_modules\//, 'node_modules/'));
-  return { code, mods };
+    .map((u) =>
+      u.includes('/node_modules/')
+        ? u.replace(/^.*?\/node_modules\//, 'node_modules/')
+        : u.replace(/^.*\/dist\//, 'dist/'),
+    );
+  const mods = files.flatMap((f) =>
+    f.startsWith('dist/agent/') ? (BUNDLE_INPUTS[f.slice('dist/agent/'.length)] ?? [f]) : [f],
+  );
+  return { code, files, mods };
 }
 
 const TOOLS =
@@ -63,6 +81,16 @@ t.test('each command loads its own modules only', async (t) => {
   const run = await loadedBy(dir, 'run', ['run', '--config', 'real.yaml']);
   t.equal(run.code, 78, 'run stops at the missing secret, after its whole static graph loaded');
   t.ok(run.mods.includes('dist/agent/daemon.js'), 'control: the watch saw the daemon');
+  t.ok(run.mods.includes('node_modules/got/dist/source/index.js'), 'control: and the bundled gateway client');
+  t.same(
+    run.files.filter((f) => !f.startsWith('node:') && !f.startsWith('dist/agent/') && !NATIVE.test(f)),
+    [],
+    'run loads our code and the pure-JS packages from the bundle: only native addons from node_modules',
+  );
+  t.ok(
+    run.files.some((f) => f.startsWith('node_modules/better-sqlite3/')),
+    'control: the watch sees a package loaded from node_modules',
+  );
   t.same(
     run.mods.filter((m) => TOOLS.test(m)),
     [],
