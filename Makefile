@@ -61,9 +61,12 @@ sysdeps:
 # file's output in full and the summary (tap's "# { total: N, pass: N }" line, which .ci/run reads,
 # and the npm audit verdict). The production modules for the install and deb tests are made once
 # here, before the tests, and reused by both.
+# TAP_JOBS: test files at once. Most files wait on child processes, sockets and timers (a 2-core
+# run used under one core with 2 jobs), so 4 runs the suite in under half the time here.
 TAP_LOG := test-output/tap.log
+TAP_JOBS ?= 4
 test: sysdeps typecheck lint build prod-modules
-	@set -o pipefail; node_modules/.bin/tap --reporter=tap --no-color 2>&1 | scripts/tap-summary.sh $(TAP_LOG)
+	@set -o pipefail; node_modules/.bin/tap --reporter=tap --no-color --jobs=$(TAP_JOBS) 2>&1 | scripts/tap-summary.sh $(TAP_LOG)
 
 # The fleet's alerting rules alone (make test runs the same through test/monitoring/rules.test.ts).
 RULES := systemd/monitoring/xpos-agent.rules.yml
@@ -109,7 +112,7 @@ clean:
 #   UNITDIR       $(PREFIX)/lib/systemd/system  xpos-agent.service, xpos-agent-backup.{service,timer}
 #   SYSUSERSDIR   $(PREFIX)/lib/sysusers.d      xpos-agent.conf
 #   UDEVRULESDIR  $(PREFIX)/lib/udev/rules.d    60-xpos-agent.rules
-#   APPDIR        /opt/xpos-agent               dist/, production node_modules/, package.json,
+#   APPDIR        /opt/xpos-agent               dist/agent/ (the bundle), production node_modules/, package.json,
 #                                               README.md; replaced whole by every install
 #   SYSCONFDIR    /etc                          config.yaml (never overwritten) and
 #                                               config.yaml.example in $(SYSCONFDIR)/xpos-agent/
@@ -164,8 +167,10 @@ install-tree: build prod-modules check-appdir
 # locked-down /etc/xpos-agent, keeps its mode.
 	@for d in $(foreach d,$(APPDIR) $(BINDIR) $(UNITDIR) $(SYSUSERSDIR) $(UDEVRULESDIR) $(CONFDIR),'$(DESTDIR)$(d)'); do \
 	  [ -d "$$d" ] || install -d -m 0755 "$$d" || exit 1; done
-	cp -R dist $(PROD_STAGE)/node_modules '$(DESTDIR)$(APPDIR)/'
-	find '$(DESTDIR)$(APPDIR)/dist' \( -name '*.map' -o -name .build-stamp \) -delete
+# Only the bundle runs (dist/agent/main.js and its chunks); tsc's per-file output stays behind.
+	install -d -m 0755 '$(DESTDIR)$(APPDIR)/dist/agent'
+	cp -R dist/agent/main.js dist/agent/chunks '$(DESTDIR)$(APPDIR)/dist/agent/'
+	cp -R $(PROD_STAGE)/node_modules '$(DESTDIR)$(APPDIR)/'
 	install -m 0644 package.json package-lock.json README.md '$(DESTDIR)$(APPDIR)/'
 	chmod -R u+rwX,go+rX,go-w '$(DESTDIR)$(APPDIR)'
 	$(SUBST_PATHS) systemd/xpos-agent.sh >'$(DESTDIR)$(BINDIR)/xpos-agent'

@@ -101,8 +101,9 @@ t.test('the launcher execs node on the installed main.js, and does nothing else'
 
 t.test('the app directory holds dist, package.json and README, readable by the service user', (t) => {
   const app = at(APP);
-  t.ok(existsSync(join(app, 'dist/agent/main.js')));
-  t.ok(existsSync(join(app, 'dist/config/load.js')));
+  t.same(readdirSync(join(app, 'dist')), ['agent'], 'dist/ holds the bundle only');
+  t.same(readdirSync(join(app, 'dist/agent')).sort(), ['chunks', 'main.js'], 'main.js and its chunks');
+  t.ok(readdirSync(join(app, 'dist/agent/chunks')).length > 0, 'the chunks are there');
   t.equal(
     (JSON.parse(read(join(app, 'package.json'))) as { type?: string }).type,
     'module',
