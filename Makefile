@@ -171,6 +171,7 @@ install-tree: build prod-modules check-appdir
 	install -d -m 0755 '$(DESTDIR)$(APPDIR)/dist/agent'
 	cp -R dist/agent/main.js dist/agent/chunks '$(DESTDIR)$(APPDIR)/dist/agent/'
 	cp -R $(PROD_STAGE)/node_modules '$(DESTDIR)$(APPDIR)/'
+	find '$(DESTDIR)$(APPDIR)/dist' -name '*.map' -delete
 	install -m 0644 package.json package-lock.json README.md '$(DESTDIR)$(APPDIR)/'
 	chmod -R u+rwX,go+rX,go-w '$(DESTDIR)$(APPDIR)'
 	$(SUBST_PATHS) systemd/xpos-agent.sh >'$(DESTDIR)$(BINDIR)/xpos-agent'

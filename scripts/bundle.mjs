@@ -47,6 +47,9 @@ const result = await build({
     js: "import { createRequire as __xposCreateRequire } from 'node:module'; const require = __xposCreateRequire(import.meta.url);",
   },
   plugins: [noZodLocales],
+  // Maps through tsc's own maps back to the TypeScript: stack traces with --enable-source-maps, and
+  // tap's coverage of the code the tests run in child processes.
+  sourcemap: 'linked',
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
@@ -55,6 +58,7 @@ const result = await build({
 rmSync(join(AGENT, 'main.js.map'), { force: true });
 rmSync(join(AGENT, 'chunks'), { recursive: true, force: true });
 renameSync(join(STAGE, 'main.js'), join(AGENT, 'main.js'));
+renameSync(join(STAGE, 'main.js.map'), join(AGENT, 'main.js.map'));
 // esbuild marks an output with a #! line executable; node runs it, and the package ships it 0644.
 chmodSync(join(AGENT, 'main.js'), 0o644);
 renameSync(join(STAGE, 'chunks'), join(AGENT, 'chunks'));
@@ -65,6 +69,7 @@ rmSync(STAGE, { recursive: true });
 /** @type {Record<string, string[]>} */
 const inputs = {};
 for (const [file, out] of Object.entries(result.metafile.outputs)) {
+  if (file.endsWith('.map')) continue;
   inputs[relative(STAGE, file)] = Object.keys(out.inputs).filter((i) => !i.startsWith('zod-locales:'));
 }
 writeFileSync(join(AGENT, 'bundle-inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
