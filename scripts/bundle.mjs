@@ -55,7 +55,7 @@ const result = await build({
   logLevel: 'warning',
 });
 
-rmSync(join(AGENT, 'main.js.map'), { force: true });
+// A rename replaces a file (main.js and tsc's main.js.map) but not a directory left by a former run.
 rmSync(join(AGENT, 'chunks'), { recursive: true, force: true });
 renameSync(join(STAGE, 'main.js'), join(AGENT, 'main.js'));
 renameSync(join(STAGE, 'main.js.map'), join(AGENT, 'main.js.map'));
