@@ -12,7 +12,13 @@ SRC   := $(shell find agent drivers config -name '*.ts' 2>/dev/null)
 all: build
 
 check-node:
-	@$(NODE) -e 'const [M]=process.versions.node.split(".").map(Number); if (M<20) { console.error("xpos-agent needs Node.js 20 or newer, found " + process.version); process.exit(1) }'
+	@$(NODE) -e 'const want = JSON.parse(require("fs").readFileSync("package.json", "utf8")).engines.node;'\
+	'const [M, m, p] = process.versions.node.split(".").map(Number); const names = [];'\
+	'const ok = want.split("||").map((r) => {'\
+	'  const c = /^\s*\^(\d+)\.(\d+)\.(\d+)\s*$$/.exec(r); if (!c) throw new Error("check-node reads only ^X.Y.Z ranges: " + r);'\
+	'  const [X, Y, Z] = c.slice(1).map(Number); names.push(Y + Z === 0 ? String(X) : X + " (from " + X + "." + Y + (Z ? "." + Z : "") + ")");'\
+	'  return M === X && (m > Y || (m === Y && p >= Z)); }).includes(true);'\
+	'if (!ok) { console.error("xpos-agent needs Node.js " + names.join(", ").replace(/, ([^,]*)$$/, " or $$1") + " (package.json engines: " + want.trim() + "); found " + process.version); process.exit(1) }'
 
 # Reinstall whenever the lockfile or package.json is newer than the last install.
 $(STAMP): package.json package-lock.json | check-node

@@ -17,7 +17,12 @@ compress=${DEB_COMPRESS:-gzip}
 version=$("$node" -p 'JSON.parse(require("fs").readFileSync("package.json", "utf8")).version')
 arch=$(dpkg --print-architecture)
 major=$("$node" -p 'process.versions.node.split(".")[0]')
-depends="nodejs (>= $major), nodejs (<< $((major + 1))), systemd"
+# The lowest version package.json's engines accepts in that major (20: 20.11, for import.meta.dirname).
+lowest=$("$node" -p 'const e = JSON.parse(require("fs").readFileSync("package.json", "utf8")).engines.node;
+  const r = e.split("||").map((x) => x.trim().replace(/^\^/, "")).find((v) => v.split(".")[0] === process.argv[1]);
+  if (r === undefined) throw new Error("package.json engines has no range for Node " + process.argv[1]);
+  r.replace(/(\.0)+$/, "")' "$major")
+depends="nodejs (>= $lowest), nodejs (<< $((major + 1))), systemd"
 
 umask 022
 work=$(mktemp -d "${TMPDIR:-/tmp}/xpos-agent-deb.XXXXXX")

@@ -3,8 +3,10 @@
  * They parse their own options, so `agent/main.ts` only hands them the arguments. Config problems
  * are thrown (main turns a ConfigError into exit 78); usage problems exit 64 with the flag named.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
 import { asError } from '../errors.js';
 import { backupLedger } from '../ledger/backup.js';
 import { restoreLedger } from '../ledger/restore.js';
@@ -15,6 +17,7 @@ import { FLEET_USAGE, usageProblem } from './usage.js';
 
 const OPTIONS = {
   config: { type: 'string' },
+  'state-dir': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   format: { type: 'string' },
@@ -47,19 +50,25 @@ export async function fleetCommand(
   }
   const [command, sub, arg, extra] = positionals;
   const configPath = values.config ?? DEFAULT_CONFIG_PATH;
+  const stateDir = values['state-dir'];
+  // --state-dir replaces paths.state_dir (where the ledger is), as for queue list/report and reprint.
+  const config = (): Config => {
+    const c = loadConfig(configPath);
+    return stateDir === undefined ? c : { ...c, paths: { ...c.paths, state_dir: resolve(stateDir) } };
+  };
   if (extra !== undefined || (command === 'queue' && arg !== undefined)) {
     await write(io.err, `unexpected argument "${extra ?? arg}"\nusage:\n${FLEET_USAGE}\n`);
     return EXIT_USAGE;
   }
   if (command === 'queue') {
-    const config = loadConfig(configPath);
+    const cfg = config();
     return exportCommand(
       {
         from: values.from,
         to: values.to,
         format: values.format,
-        timeZone: config.kiosk.time_zone,
-        ledgerPath: ledgerPath(config),
+        timeZone: cfg.kiosk.time_zone,
+        ledgerPath: ledgerPath(cfg),
       },
       io.out,
       io.err,
@@ -74,14 +83,14 @@ export async function fleetCommand(
         return EXIT_USAGE;
       }
     }
-    const config = loadConfig(configPath);
-    const dest = arg ?? config.backup.dir;
+    const cfg = config();
+    const dest = arg ?? cfg.backup.dir;
     try {
       const r = backupLedger({
-        ledgerPath: ledgerPath(config),
+        ledgerPath: ledgerPath(cfg),
         dest,
-        machineId: config.store.machine_id,
-        keep: keep ?? config.backup.keep,
+        machineId: cfg.store.machine_id,
+        keep: keep ?? cfg.backup.keep,
       });
       const pruned =
         r.pruned.length === 0
@@ -99,8 +108,8 @@ export async function fleetCommand(
       await write(io.err, `ledger restore: BACKUP missing — expected the backup file to restore\n`);
       return EXIT_USAGE;
     }
-    const config = loadConfig(configPath);
-    const path = ledgerPath(config);
+    const cfg = config();
+    const path = ledgerPath(cfg);
     try {
       const r = restoreLedger({ backup: arg, ledgerPath: path });
       const kept =

@@ -6,13 +6,13 @@ import { EXIT_CONFIG, EXIT_DATAERR, EXIT_STATE_LOCKED } from '../exit-codes.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/xpos-agent/config.yaml';
 
-export const FLEET_USAGE = `  queue export   --from DAY --to DAY [--format csv|json] [--config FILE]
+export const FLEET_USAGE = `  queue export   --from DAY --to DAY [--format csv|json] [--config FILE] [--state-dir DIR]
                                    sales created on those days (YYYY-MM-DD, kiosk.time_zone, both
                                    included) for reconciliation; CSV with BOM for Excel by default
-  ledger backup  [DEST] [--keep N] [--config FILE]
+  ledger backup  [DEST] [--keep N] [--config FILE] [--state-dir DIR]
                                    consistent copy of the ledger while the daemon runs, checked, into
                                    folder DEST (default backup.dir, keeping backup.keep) or file DEST.db
-  ledger restore BACKUP [--config FILE]
+  ledger restore BACKUP [--config FILE] [--state-dir DIR]
                                    put a backup back as the ledger (daemon stopped; the old one is kept)`;
 
 export const USAGE = `usage: xpos-agent <command> [options]

@@ -91,12 +91,22 @@ export function saleJson(r: SaleRecord, now: number): SaleJson {
   };
 }
 
+/**
+ * Whether the sale's `reason` still describes it. An open sale's is the last answer's; a failed or
+ * refused sale's is written with that status (why). A success writes none, so a succeeded sale's is
+ * left from an earlier attempt ("still PROCESSING", "accepted offline, to be confirmed"): stale.
+ */
+function reasonHolds(r: SaleRecord): boolean {
+  return r.status !== 'succeeded';
+}
+
+/** What the NOTES column says: only what holds for the sale as it is now; flags always. */
 function notes(r: SaleRecord): string {
   const n: string[] = [];
   if (r.flag !== undefined) n.push(`FLAG: ${r.flag}`);
   if (r.offline === true) n.push('offline');
   if (!r.printed) n.push('unprinted');
-  if (r.reason !== undefined && r.flag === undefined) n.push(r.reason);
+  if (r.reason !== undefined && r.flag === undefined && reasonHolds(r)) n.push(r.reason);
   return n.join('; ');
 }
 

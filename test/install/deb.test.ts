@@ -131,7 +131,15 @@ t.test('control fields', async (t) => {
   t.equal(f.get('Architecture'), arch, 'dpkg --print-architecture');
   t.match(f.get('Maintainer') ?? '', /^[^<>]+ <[^\s<>@]+@[^\s<>@]+>$/, 'Name <address>');
   const depends = (f.get('Depends') ?? '').split(/,\s*/);
-  t.ok(depends.includes(`nodejs (>= ${NODE_MAJOR})`), 'nodejs of the major the addons were built for');
+  const engines = (JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } }).engines
+    .node;
+  const lowest = /\^(\d+\.\d+\.\d+)/g
+    .exec(engines.split('||').find((r) => r.trim().startsWith(`^${NODE_MAJOR}.`)) ?? '')?.[1]
+    ?.replace(/(\.0)+$/, '');
+  t.ok(
+    depends.includes(`nodejs (>= ${lowest ?? NODE_MAJOR})`),
+    `nodejs of the major the addons were built for, from the lowest engines accepts (${lowest})`,
+  );
   t.ok(depends.includes(`nodejs (<< ${NODE_MAJOR + 1})`), 'and not the next (another ABI)');
   t.ok(depends.includes('systemd'));
   const [synopsis = '', ...long] = (f.get('Description') ?? '').split('\n');

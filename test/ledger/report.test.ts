@@ -140,3 +140,41 @@ t.test('list and report print times in the kiosk zone with its offset, as receip
   t.match(ny, /2026-11-25 06:30:00 \(UTC-5\)/);
   t.end();
 });
+
+t.test('list notes say only what holds for the sale now: no earlier answer once it is final', (t) => {
+  const { flag: _flag, qrCode: _code, offline: _offline, forwardedAt: _forwarded, ...rest } = PENDING;
+  const base: SaleRecord = { ...rest, printed: true };
+  const row = (r: SaleRecord): string => formatList([r], T0).trimEnd().split('\n')[1] ?? '';
+  // The same sale while the gateway said PROCESSING, then after it succeeded (success writes no reason).
+  const processing: SaleRecord = { ...base, reason: 'still PROCESSING' };
+  t.match(row(processing), /still PROCESSING$/, 'an open sale shows the last answer');
+  const paid: SaleRecord = { ...processing, status: 'succeeded' };
+  t.notMatch(row(paid), /PROCESSING/, 'a succeeded sale does not show an earlier attempt as its state');
+  t.match(row(paid), /\*\*\*\*3456$/, 'nothing in NOTES');
+  const offlinePaid: SaleRecord = {
+    ...base,
+    status: 'succeeded',
+    offline: true,
+    reason: 'accepted offline, to be confirmed',
+  };
+  t.match(row(offlinePaid), /offline$/, 'accepted offline stays a fact about the sale');
+  t.notMatch(row(offlinePaid), /to be confirmed/);
+  // A final sale's own reason and every flag stay.
+  const declined: SaleRecord = { ...base, status: 'failed', reason: 'declined: isv.balance-not-enough' };
+  t.match(row(declined), /declined: isv\.balance-not-enough$/);
+  const refused: SaleRecord = { ...base, status: 'refused', reason: 'rate limited: too many calls' };
+  t.match(row(refused), /rate limited: too many calls$/);
+  const mismatch: SaleRecord = {
+    ...paid,
+    printed: false,
+    flag: 'amount-mismatch: charged 1200 fen, the sale is 1250 fen',
+  };
+  t.match(row(mismatch), /FLAG: amount-mismatch: charged 1200 fen, the sale is 1250 fen; unprinted$/);
+  const unpaid: SaleRecord = {
+    ...declined,
+    offline: true,
+    flag: 'served-unpaid: accepted offline, then declined: isv.balance-not-enough',
+  };
+  t.match(row(unpaid), /FLAG: served-unpaid: .*; offline$/);
+  t.end();
+});

@@ -1,0 +1,137 @@
+/**
+ * `queue export`, `ledger backup` and `ledger restore` follow `--state-dir DIR` as `queue`,
+ * `reprint` and `doctor` do: the ledger is `DIR/ledger.db`, not the one under the config's
+ * paths.state_dir. Real processes on dist/, a real ledger file.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ledger } from '../../agent/ledger/ledger.js';
+import { createLogger } from '../../agent/log.js';
+import type { SaleRecord } from '../../agent/payment/sale.js';
+
+const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
+if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function xpos(cwd: string, args: string[]): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** 2026-12-04 20:00 in Shanghai (the config's kiosk.time_zone), plus n ms. */
+const T0 = Date.UTC(2026, 11, 4, 12, 0, 0);
+
+function sale(n: number): SaleRecord {
+  return {
+    saleId: `boot1-${n}`,
+    requestId: `req-${n}`,
+    outBizId: `K07-OTHER-${n}`,
+    status: 'succeeded',
+    amountFen: 100 * n,
+    negoPrice: String(100 * n),
+    codeMask: '****3456',
+    storeId: '333333',
+    machineId: 'K07',
+    cashierId: '346753',
+    cashierName: '张丽',
+    createdAt: T0 + n,
+    updatedAt: T0 + n,
+    attempts: 1,
+    printed: true,
+  };
+}
+
+t.test(
+  'queue export, ledger backup and ledger restore read and write the ledger in --state-dir',
+  async (t) => {
+    const dir = t.testdir({});
+    // The config names a state directory with no ledger; the sales are in "other".
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      `gateway: { url: sandbox, app_key: "12345678" }
+store: { store_id: "1", cashier_id: "1", cashier_name: x, machine_id: K07 }
+kiosk: { time_zone: Asia/Shanghai }
+paths: { state_dir: ${JSON.stringify(join(dir, 'configured'))} }
+backup: { dir: ${JSON.stringify(join(dir, 'copies'))}, keep: 3 }
+`,
+    );
+    mkdirSync(join(dir, 'other'));
+    const ledger = Ledger.open({ path: join(dir, 'other', 'ledger.db'), log: createLogger('silent') });
+    for (let i = 1; i <= 3; i++) ledger.create(sale(i));
+    ledger.close();
+    const cfg = ['--config', 'c.yaml'];
+
+    const exported = await xpos(dir, [
+      'queue',
+      'export',
+      '--from',
+      '2026-12-04',
+      '--to',
+      '2026-12-04',
+      '--format',
+      'json',
+      ...cfg,
+      '--state-dir',
+      'other',
+    ]);
+    t.equal(exported.code, 0, exported.stderr);
+    for (let i = 1; i <= 3; i++) t.match(exported.stdout, `K07-OTHER-${i}`, `sale ${i} exported`);
+    const ignored = await xpos(dir, [
+      'queue',
+      'export',
+      '--from',
+      '2026-12-04',
+      '--to',
+      '2026-12-04',
+      ...cfg,
+    ]);
+    t.equal(ignored.code, 1, 'without --state-dir the configured directory is read');
+    t.match(ignored.stderr, /configured\/ledger\.db/);
+
+    const backup = await xpos(dir, ['ledger', 'backup', join(dir, 'b.db'), ...cfg, '--state-dir', 'other']);
+    t.equal(backup.code, 0, backup.stderr);
+    t.match(backup.stdout, /b\.db: 3 sales, \d+ bytes, integrity ok/);
+
+    const restore = await xpos(dir, ['ledger', 'restore', join(dir, 'b.db'), ...cfg, '--state-dir', 'third']);
+    t.equal(restore.code, 0, restore.stderr);
+    t.match(
+      restore.stdout,
+      new RegExp(`restored 3 sales from .*b\\.db into ${join(dir, 'third', 'ledger.db')}`),
+    );
+    t.ok(existsSync(join(dir, 'third', 'ledger.db')), 'restored into --state-dir');
+    t.notOk(existsSync(join(dir, 'configured', 'ledger.db')), 'not into the configured directory');
+
+    const again = await xpos(dir, [
+      'queue',
+      'export',
+      '--from',
+      '2026-12-04',
+      '--to',
+      '2026-12-04',
+      '--format',
+      'json',
+      ...cfg,
+      '--state-dir',
+      'third',
+    ]);
+    t.equal(again.code, 0, again.stderr);
+    t.equal(again.stdout, exported.stdout, 'the restored ledger exports the same sales');
+
+    const usage = await xpos(dir, ['ledger', 'backup', ...cfg, '--state-dir']);
+    t.equal(usage.code, 64, '--state-dir needs a value');
+    t.match(usage.stderr, /--state-dir/);
+  },
+);
