@@ -41,6 +41,8 @@ export interface Agent {
   /** Set when `gateway.url` is `sandbox`: the embedded gateway this agent talks to. */
   sandbox?: SandboxGateway;
   gatewayUrl: string;
+  /** Loads the gateway client's HTTP side (got) now; the daemon calls it right after READY. */
+  warm(): Promise<void>;
   stop(deadlineMs?: number): Promise<void>;
 }
 
@@ -136,5 +138,6 @@ async function startUnlocked(opts: AgentOptions): Promise<Agent> {
     })();
     return stopping;
   };
-  return { runtime, store, clock, metrics, ...(sandbox && { sandbox }), gatewayUrl: url, stop };
+  const warm = (): Promise<void> => api.warm();
+  return { runtime, store, clock, metrics, ...(sandbox && { sandbox }), gatewayUrl: url, warm, stop };
 }

@@ -26,7 +26,44 @@ export function zoneFormat(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-function partsOf(epochMs: number, timeZone: string): Record<string, string> {
+/**
+ * The zone this process's own Date runs in, when the daemon has set it (useProcessZone). Times in
+ * it are read from Date's local fields: an Intl.DateTimeFormat with a time zone maps ~7 MB more
+ * of ICU's data and code into the process, which the daemon's RSS target has no room for. Both
+ * read the same ICU zone rules, so the two paths give the same text (test/local-time.test.ts).
+ */
+let processZone: string | undefined;
+
+/**
+ * The daemon runs in the kiosk's zone: sets TZ (Node tells V8 at once) so Date's local fields are
+ * that zone's. Only for a zone already validated (config/load.ts): an unknown TZ reads as UTC.
+ */
+export function useProcessZone(timeZone: string): void {
+  process.env['TZ'] = timeZone;
+  processZone = timeZone;
+}
+
+const p2 = (n: number): string => String(n).padStart(2, '0');
+
+function localParts(epochMs: number): Record<string, string> {
+  const d = new Date(epochMs);
+  const east = -d.getTimezoneOffset();
+  const abs = Math.abs(east);
+  return {
+    year: String(d.getFullYear()),
+    month: p2(d.getMonth() + 1),
+    day: p2(d.getDate()),
+    hour: p2(d.getHours()),
+    minute: p2(d.getMinutes()),
+    second: p2(d.getSeconds()),
+    timeZoneName:
+      east === 0 ? 'GMT' : `GMT${east < 0 ? '-' : '+'}${p2(Math.floor(abs / 60))}:${p2(abs % 60)}`,
+  };
+}
+
+/** year, month, day, hour, minute, second and timeZoneName ("GMT+08:00", "GMT") at that instant. */
+export function partsOf(epochMs: number, timeZone: string): Record<string, string> {
+  if (timeZone === processZone) return localParts(epochMs);
   return Object.fromEntries(
     zoneFormat(timeZone)
       .formatToParts(epochMs)
@@ -40,11 +77,12 @@ export function formatLocalTime(epochMs: number, timeZone: string): string {
   return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']}:${p['second']}`;
 }
 
-/** 'UTC+8', 'UTC+5:30', 'UTC-3', 'UTC' for the zone's offset at that instant. */
+/** 'UTC+8', 'UTC+5:30', 'UTC-3', 'UTC' (a zero offset) for the zone's offset at that instant. */
 export function zoneLabel(epochMs: number, timeZone: string): string {
   const name = partsOf(epochMs, timeZone)['timeZoneName'] ?? 'GMT';
   const m = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
-  if (!m) return 'UTC';
+  // ICU writes a zero offset as "GMT" or "GMT+00:00" depending on its version.
+  if (!m || (m[2] === '00' && m[3] === '00')) return 'UTC';
   const [, sign, hh, mm] = m;
   return `UTC${sign}${Number(hh)}${mm === '00' ? '' : `:${mm}`}`;
 }

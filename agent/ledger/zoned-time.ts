@@ -4,7 +4,7 @@
  * can never be misread; and a calendar day in that zone as the epoch range it covers.
  */
 
-import { zoneFormat as format } from '../local-time.js';
+import { partsOf, zoneFormat as format } from '../local-time.js';
 
 /** Whether `zone` is an IANA zone this Node knows ("Asia/Shanghai", "UTC"). */
 export function isTimeZone(zone: string): boolean {
@@ -27,8 +27,8 @@ interface Parts {
 }
 
 function parts(epochMs: number, zone: string): Parts {
-  const all = format(zone).formatToParts(epochMs);
-  const get = (type: Intl.DateTimeFormatPartTypes): string => all.find((p) => p.type === type)?.value ?? '';
+  const all = partsOf(epochMs, zone);
+  const get = (type: Intl.DateTimeFormatPartTypes): string => all[type] ?? '';
   const name = get('timeZoneName');
   const offset = name === 'GMT' ? '+00:00' : name.replace(/^GMT/, '');
   return {

@@ -5,12 +5,13 @@
  * whether a sale may already have been charged.
  */
 import { isLoopbackHost } from '../../config/loopback.js';
-import got, { RequestError, TimeoutError, type Agents, type Response } from 'got';
+import type { Agents } from 'got';
 import { AgentError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { maskCode } from '../mask.js';
 import { classifyPay, classifyQuery } from './classify.js';
 import { GatewayClock } from './clock.js';
+import type * as Http from './http-post.js';
 import { sign, type SignMethod } from './sign.js';
 import {
   PAY_METHOD,
@@ -79,31 +80,6 @@ function checkUrl(raw: string): URL {
   );
 }
 
-const TLS_HANDSHAKE_CODE =
-  /^(EPROTO|ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/;
-
-/**
- * A transport failure is `not-sent` only when no request byte can have left: the TCP connection
- * never came up (DNS failure, refused, unreachable, connect timeout, abort before connect), or
- * the TLS handshake failed (request bytes are written only after it). got's timings say which
- * phases completed; anything after that is `ambiguous`, because the service may have the request.
- */
-export function transportOutcome(e: unknown, https: boolean): CallOutcome<never> {
-  if (!(e instanceof RequestError)) throw e;
-  // OpenSSL messages span lines; one line keeps the log greppable.
-  const reason = `${e.code}: ${e.message.replace(/\s+/g, ' ').trim()}`;
-  const timings = e.timings;
-  if (timings?.connect === undefined) return { kind: 'not-sent', reason };
-  if (https && timings.secureConnect === undefined) {
-    const handshake =
-      (e instanceof TimeoutError && e.event === 'secureConnect') ||
-      TLS_HANDSHAKE_CODE.test(e.code) ||
-      e.message.includes('before secure TLS connection was established');
-    if (handshake) return { kind: 'not-sent', reason };
-  }
-  return { kind: 'ambiguous', reason };
-}
-
 function errorOf(o: CallOutcome<unknown>): GatewayError | undefined {
   switch (o.kind) {
     case 'declined':
@@ -134,6 +110,7 @@ export class TopClient implements XposApi {
   readonly #agent: Agents | undefined;
   readonly #log: Logger;
   readonly #onCall: TopClientOptions['onCall'];
+  #http: Promise<typeof Http> | undefined;
 
   constructor(opts: TopClientOptions) {
     this.#url = checkUrl(opts.url);
@@ -148,6 +125,19 @@ export class TopClient implements XposApi {
     this.clock = opts.clock ?? new GatewayClock();
     this.#log = opts.log.child({ module: 'pay' });
     this.#onCall = opts.onCall;
+  }
+
+  /**
+   * Loads the HTTP side now (the daemon calls this right after READY, so the first sale does not
+   * wait for it). Rejects only if the install is broken: the daemon treats that as fatal.
+   */
+  warm(): Promise<void> {
+    return this.#httpSide().then(() => undefined);
+  }
+
+  #httpSide(): Promise<typeof Http> {
+    this.#http ??= import('./http-post.js');
+    return this.#http;
   }
 
   /** Throws AgentError(RequestInvalid) before sending anything if the request cannot be valid. */
@@ -210,6 +200,7 @@ export class TopClient implements XposApi {
     log: Logger,
     signal: AbortSignal | undefined,
   ): Promise<Attempt<T>> {
+    const http = await this.#httpSide();
     // Fresh timestamp and signature per attempt; the app params are the caller's exact strings.
     const params = sendableParams({
       ...appParams,
@@ -222,36 +213,24 @@ export class TopClient implements XposApi {
     });
     const body = buildForm({ ...params, sign: sign(params, this.#secret, this.#signMethod) });
     log.debug({ timestamp: params['timestamp'] }, 'gateway request');
-    const t = this.#timeouts;
-    let response: Response<string>;
+    let response: Http.PostReply;
     try {
-      response = await got.post(this.#url, {
+      response = await http.post(this.#url, {
         body,
         headers: {
           'content-type': FORM_CONTENT_TYPE,
           accept: 'application/json',
           'user-agent': 'xpos-agent',
         },
-        retry: { limit: 0 },
-        timeout: {
-          ...(t.lookupMs !== undefined && { lookup: t.lookupMs }),
-          connect: t.connectMs,
-          secureConnect: t.connectMs,
-          response: t.responseMs,
-          request: t.requestMs,
-        },
-        throwHttpErrors: false,
-        // A captive portal's redirect must not carry the signed form (and the code) elsewhere.
-        followRedirect: false,
-        responseType: 'text',
+        timeouts: this.#timeouts,
         signal,
-        ...(this.#agent !== undefined && { agent: this.#agent }),
+        agent: this.#agent,
       });
     } catch (e) {
-      return { outcome: transportOutcome(e, this.#https) };
+      return { outcome: http.transportOutcome(e, this.#https) };
     }
     const outcome = classify(response.statusCode, response.body);
-    const date = response.headers.date;
+    const { date } = response;
     // Learn the time only from something that answered as TOP: a captive portal's or a broken
     // proxy's clock would skew every later timestamp (and mark the clock synced).
     if (isTopReply(outcome)) this.clock.observeDateHeader(date);

@@ -11,9 +11,9 @@
  * a sync byte 11111 RW RS 0 (0xF8 instruction, 0xFA data), then the high nibble and the low
  * nibble, each in the top four bits. Instructions take 72 µs, clear 1.6 ms; delays follow each.
  */
-import iconv from 'iconv-lite';
 import { displayWidth, printable } from '../printer/layout.js';
 import type { DisplayView, Words } from './types.js';
+import { encodeGb } from '../gb-encode.js';
 
 export const LCD_COLS = 16;
 export const LCD_ROWS = 4;
@@ -114,7 +114,7 @@ export function encodeLine(text: string): Buffer {
 function gb2312(ch: string): number[] {
   const cp = ch.codePointAt(0) ?? 0;
   if (cp >= 0x20 && cp < 0x7f) return [cp];
-  const b = iconv.encode(ch, 'gbk');
+  const b = encodeGb(ch, 'gbk');
   const [hi = 0, lo = 0] = b;
   // GBK is a superset: only rows A1–F7 and cells A1–FE are GB2312, the font the ST7920 carries.
   if (b.length === 2 && hi >= 0xa1 && hi <= 0xf7 && lo >= 0xa1 && lo <= 0xfe) return [hi, lo];

@@ -7,9 +7,9 @@
  * table and prints such a sequence as junk ('¥' → "0 6"), so every line passes through `printable` again
  * here, even when it already came from `layoutDocument`.
  */
-import iconv from 'iconv-lite';
 import type { Align, PrintDocument } from './document.js';
 import { layoutDocument, printable, type Line } from './layout.js';
+import { encodeGb } from '../gb-encode.js';
 
 const ESC = 0x1b;
 const GS = 0x1d;
@@ -79,7 +79,7 @@ export const cmd = {
 
 /** Encodes one line of text in 1- or 2-byte GB18030 only. */
 export function gbText(text: string): Buffer {
-  return iconv.encode(printable(text).replace(/\n/g, ' '), 'gb18030');
+  return encodeGb(printable(text).replace(/\n/g, ' '), 'gb18030');
 }
 
 /** Throws RangeError for options no printer accepts (a config error, checked once at start-up). */

@@ -8,8 +8,8 @@
  * "ambiguous" characters GB also contains (· — “ é ★ ─), which print wide yet measure 1 in a terminal.
  * `printable` therefore maps those to ASCII, so one width table is right on paper and on screen.
  */
-import iconv from 'iconv-lite';
 import type { Align, PrintDocument } from './document.js';
+import { encodeGb } from '../gb-encode.js';
 
 /** One laid-out line. Text lines carry their attributes; `text` is unpadded (alignment is an attribute). */
 export type Line =
@@ -130,7 +130,7 @@ const gbCache = new Map<string, boolean>();
 function isTwoByteGb(ch: string): boolean {
   let ok = gbCache.get(ch);
   if (ok === undefined) {
-    ok = iconv.encode(ch, 'gb18030').length === 2;
+    ok = encodeGb(ch, 'gb18030').length === 2;
     gbCache.set(ch, ok);
   }
   return ok;

@@ -6,9 +6,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { SerialPortStream, type OpenOptions } from '@serialport/stream';
+import type { OpenOptions, SerialPortStream } from '@serialport/stream';
 import type { Logger } from 'pino';
-import { SerialPort } from 'serialport';
 import type { BackoffOptions } from '../backoff.js';
 import { DeviceError, DeviceErrorCode, deviceErrorFromErrno } from '../device-error.js';
 import { DeviceStateKeeper, detailOf } from '../device-state.js';
@@ -17,6 +16,7 @@ import { maskCode } from '../mask.js';
 import { LineValidator, RejectTally, decodeLossy, type RejectReason } from './framing.js';
 import { LineSplitter, type SplitEvent } from './line-splitter.js';
 import type { Scanner } from './types.js';
+import { platformBinding, serialPortStream } from '../serial-binding.js';
 
 export type { RejectReason } from './framing.js';
 
@@ -77,7 +77,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
     }
     this.#path = opts.path;
     this.#settings = {
-      binding: opts.binding ?? SerialPort.binding,
+      binding: opts.binding ?? platformBinding(),
       path: opts.path,
       baudRate: opts.baudRate,
     };
@@ -138,7 +138,7 @@ export class SerialScanner extends EventEmitter implements Scanner {
     if (this.#state.closed) return Promise.resolve();
     // Only throws for a missing path or baud rate, which the constructor has already refused.
     const { binding, path, baudRate } = this.#settings;
-    const port = new SerialPortStream({ binding, path, baudRate, autoOpen: false, lock: true });
+    const port = new (serialPortStream())({ binding, path, baudRate, autoOpen: false, lock: true });
     // Always listening: an 'error' without a listener would crash the daemon.
     port.on('error', (err: Error) => {
       this.#onError(port, err);

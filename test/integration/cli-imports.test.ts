@@ -15,11 +15,22 @@ import { pathToFileURL } from 'node:url';
 
 const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
 if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
-const BUNDLE_INPUTS = JSON.parse(
+const MANIFEST = JSON.parse(
   readFileSync(new URL('../../dist/agent/bundle-inputs.json', import.meta.url), 'utf8'),
-) as Record<string, string[] | undefined>;
-/** The packages left outside the bundle: each has a native addon. */
-const NATIVE = /^node_modules\/(better-sqlite3|serialport|@serialport|onoff|spi-device|unix-dgram)\//;
+) as { external: string[]; outputs: Record<string, string[] | undefined> };
+const BUNDLE_INPUTS = MANIFEST.outputs;
+/** A node_modules path's package name ("got", "@sindresorhus/is"). */
+const packageOf = (path: string): string => {
+  const [first = '', second = ''] = path.replace(/^.*?node_modules\//, '').split('/');
+  return first.startsWith('@') ? `${first}/${second}` : first;
+};
+/** The packages inside the bundle: none of them may be loaded again from node_modules. */
+const BUNDLED = new Set(
+  Object.values(BUNDLE_INPUTS)
+    .flat()
+    .filter((i): i is string => i?.startsWith('node_modules/') === true)
+    .map(packageOf),
+);
 
 const HOOKS = `
 import { appendFileSync } from 'node:fs';
@@ -30,9 +41,18 @@ export async function load(url, context, nextLoad) {
   return nextLoad(url, context);
 }
 `;
+// The bundle loads Node's modules and the packages outside it with require(), which the ESM hook
+// does not see: what require() loaded is written from its cache as the process exits.
 const REGISTER = `
-import { register } from 'node:module';
+import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 register(new URL('./hooks.mjs', import.meta.url), { data: { file: process.env.XPOS_LOADED_FILE } });
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => {
+  const files = Object.keys(cache).map((f) => pathToFileURL(f).href + '\\n').join('');
+  appendFileSync(process.env.XPOS_LOADED_FILE, files);
+});
 `;
 
 const REAL = `gateway: { url: "https://gw.example.com/router/rest", app_key: "1", secret_file: DIR/none }
@@ -48,13 +68,18 @@ async function loadedBy(
   dir: string,
   name: string,
   args: string[],
+  script: string = MAIN,
 ): Promise<{ code: number | null; files: string[]; mods: string[] }> {
   const file = join(dir, `${name}.loaded`);
   writeFileSync(file, '');
   const child = spawn(
     process.execPath,
-    ['--import', pathToFileURL(join(dir, 'register.mjs')).href, MAIN, ...args],
-    { cwd: dir, env: { ...process.env, XPOS_LOADED_FILE: file }, stdio: ['ignore', 'ignore', 'ignore'] },
+    ['--import', pathToFileURL(join(dir, 'register.mjs')).href, script, ...args],
+    {
+      cwd: dir,
+      env: { ...process.env, XPOS_LOADED_FILE: file },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
   );
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const files = readFileSync(file, 'utf8')
@@ -75,17 +100,35 @@ const TOOLS =
   /^dist\/agent\/(sandbox|doctor|sim)\/|^dist\/agent\/cli\/(queue|reprint|fleet|export|config-check)\.js$/;
 
 t.test('each command loads its own modules only', async (t) => {
-  const dir = t.testdir({ 'hooks.mjs': HOOKS, 'register.mjs': REGISTER });
+  const dir = t.testdir({ 'hooks.mjs': HOOKS, 'register.mjs': REGISTER, 'empty.mjs': '' });
   writeFileSync(join(dir, 'real.yaml'), REAL.replaceAll('DIR', dir));
 
   const run = await loadedBy(dir, 'run', ['run', '--config', 'real.yaml']);
   t.equal(run.code, 78, 'run stops at the missing secret, after its whole static graph loaded');
   t.ok(run.mods.includes('dist/agent/daemon.js'), 'control: the watch saw the daemon');
-  t.ok(run.mods.includes('node_modules/got/dist/source/index.js'), 'control: and the bundled gateway client');
+  t.ok(run.mods.includes('dist/agent/pay/client.js'), 'control: and the gateway client');
+  t.notOk(
+    run.mods.some((m) => m.startsWith('node_modules/got/') || m === 'dist/agent/pay/http-post.js'),
+    "the gateway client's HTTP side (got) is not loaded before READY (the daemon warms it after)",
+  );
+  t.ok(BUNDLED.has('zod') && BUNDLED.has('pino'), 'control: the manifest lists bundled packages');
   t.same(
-    run.files.filter((f) => !f.startsWith('node:') && !f.startsWith('dist/agent/') && !NATIVE.test(f)),
+    run.files.filter((f) => f.startsWith('node_modules/') && BUNDLED.has(packageOf(f))),
     [],
-    'run loads our code and the pure-JS packages from the bundle: only native addons from node_modules',
+    'run loads the pure-JS packages from the bundle, never again from node_modules',
+  );
+  // tap's coverage hooks ride along into every child node: what an empty script loads is theirs.
+  const empty = await loadedBy(dir, 'empty', [], join(dir, 'empty.mjs'));
+  const harness = new Set(empty.files.filter((f) => f.startsWith('node_modules/')).map(packageOf));
+  t.same(
+    [...new Set(run.files.filter((f) => f.startsWith('node_modules/')).map(packageOf))]
+      .filter((p) => !harness.has(p))
+      .filter(
+        (p) => !MANIFEST.external.some((e) => (e.endsWith('/*') ? p.startsWith(e.slice(0, -1)) : p === e)),
+      )
+      .sort(),
+    ['bindings', 'file-uri-to-path'],
+    "from node_modules only the packages the bundle leaves out, and better-sqlite3's loader",
   );
   t.ok(
     run.files.some((f) => f.startsWith('node_modules/better-sqlite3/')),

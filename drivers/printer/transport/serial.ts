@@ -3,11 +3,11 @@
  * a null-modem printer cable does; a printer that never answers just gets `unknown` status.
  */
 import { EventEmitter } from 'node:events';
-import { SerialPortStream, type OpenOptions } from '@serialport/stream';
+import type { OpenOptions, SerialPortStream } from '@serialport/stream';
 import type { Logger } from 'pino';
-import { SerialPort } from 'serialport';
 import { DeviceError, DeviceErrorCode, deviceErrorFromErrno } from '../../device-error.js';
 import { ReplyBuffer, type PrinterTransport } from './types.js';
+import { platformBinding, serialPortStream } from '../../serial-binding.js';
 
 export interface SerialTransportOptions {
   /** Prefer /dev/serial/by-id/… or a udev symlink: ttyUSBn can change on replug. */
@@ -50,8 +50,8 @@ class SerialTransport extends EventEmitter implements PrinterTransport {
   }
 
   #create(): SerialPortStream {
-    const port = new SerialPortStream({
-      binding: this.#opts.binding ?? SerialPort.binding,
+    const port = new (serialPortStream())({
+      binding: this.#opts.binding ?? platformBinding(),
       path: this.#opts.path,
       baudRate: this.#opts.baudRate,
       rtscts: this.#opts.rtscts ?? false,
