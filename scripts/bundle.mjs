@@ -116,6 +116,7 @@ const result = await build({
   // Maps through tsc's own maps back to the TypeScript: stack traces with --enable-source-maps, and
   // tap's coverage of the code the tests run in child processes.
   sourcemap: 'linked',
+  sourcesContent: false,
   metafile: true,
   legalComments: 'none',
   minifyWhitespace: true,

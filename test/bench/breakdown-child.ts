@@ -57,7 +57,8 @@ async function load(step: Step, config: string): Promise<void> {
       return;
     }
     case 'got':
-      await import('../../agent/pay/client.js');
+      // client.ts loads its HTTP side (got) on first use; the daemon does so right after READY.
+      await Promise.all([import('../../agent/pay/client.js'), import('../../agent/pay/http-post.js')]);
       return;
     case 'device-libs':
       await Promise.all([import('serialport'), import('onoff'), import('iconv-lite')]);
