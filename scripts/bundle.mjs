@@ -59,9 +59,11 @@ const nativeByRequire = {
     );
     // Only static imports: esbuild gives a dynamic import() of a CommonJS module nothing but a
     // default export, so `await import('onoff')` stays a real import (named exports and all).
+    // One such module per importing file: shared by several commands, one would become a chunk
+    // of its own (a file to resolve and load at start, for one line); require() caches anyway.
     b.onResolve({ filter: native }, (a) =>
       a.kind === 'import-statement'
-        ? { path: a.path, namespace: 'native' }
+        ? { path: a.path, namespace: 'native', pluginData: a.importer, suffix: `?from=${a.importer}` }
         : { path: a.path, external: true },
     );
     b.onLoad({ filter: /.*/, namespace: 'native' }, (a) => ({
