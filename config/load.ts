@@ -152,6 +152,9 @@ function validTimeZone(tz: string): boolean {
   // The list is ~10x cheaper than a formatter (which loads locale data: ~20 ms of `config check`);
   // it holds canonical names only, so an alias (UTC, PRC, Asia/Chongqing) takes the formatter.
   if (Intl.supportedValuesOf('timeZone').includes(tz)) return true;
+  // A named zone only: newer ICU (Node 22+) also accepts offsets such as "+08:00", which mean
+  // something else as the daemon's TZ (POSIX reads the sign the other way), and follow no DST.
+  if (!/^[A-Za-z]/.test(tz)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;

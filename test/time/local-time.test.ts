@@ -15,7 +15,19 @@ const ZONES = [
   'America/St_Johns', // -3:30 with DST
   'Australia/Lord_Howe', // a 30-minute DST change
   'Pacific/Chatham', // +12:45 / +13:45
+  'PRC', // aliases config/load.ts accepts
+  'Etc/GMT-8', // POSIX-style sign: UTC+8
+  'Asia/Chongqing',
 ];
+
+/** The zones whose offset changes within the instants below. */
+const DST = new Set([
+  'America/New_York',
+  'Europe/London',
+  'America/St_Johns',
+  'Australia/Lord_Howe',
+  'Pacific/Chatham',
+]);
 
 /** Instants around this year's and next year's changes, hourly across two days, and a spread. */
 function instants(): number[] {
@@ -47,11 +59,7 @@ t.test('Date local fields in the process zone read as Intl does', (t) => {
       labels,
       `${zone}: offset labels alike`,
     );
-    t.not(
-      new Set(labels).size === 1 && zone !== 'UTC' && zone !== 'Asia/Shanghai' && zone !== 'Asia/Kolkata',
-      true,
-      `${zone}: the instants cross an offset change`,
-    );
+    if (DST.has(zone)) t.ok(new Set(labels).size > 1, `${zone}: the instants cross an offset change`);
   }
   t.end();
 });
