@@ -88,7 +88,7 @@ t.test(
       foreign_keys: 1,
       busy_timeout: 5000,
       auto_vacuum: 2,
-      cache_size: -2048,
+      cache_size: -1024,
       mmap_size: 0,
     });
     ledger.create(sale(1, 'created'));
