@@ -24,6 +24,8 @@ export interface ChargeReport {
 
 export class ChargeLedger {
   readonly #byOutBizId = new Map<string, OutBizIdCharges>();
+  /** Orders whose tally changed since takeChanged() was last asked (the book file's journal). */
+  readonly #changed = new Set<string>();
   /** Lets pending payments whose time has come settle before anyone reads the ledger. */
   readonly #settle: () => void;
 
@@ -33,6 +35,7 @@ export class ChargeLedger {
 
   /** A payment for this order was created or changed status; no money moves. */
   track(outBizId: string, status: CheckoutStatus): void {
+    this.#changed.add(outBizId);
     const entry = this.#byOutBizId.get(outBizId);
     if (entry === undefined) this.#byOutBizId.set(outBizId, { count: 0, amountFen: 0, status });
     else entry.status = status;
@@ -50,6 +53,17 @@ export class ChargeLedger {
   /** Every order's tally, for the sandbox's book file (book-file.ts). */
   entries(): [string, OutBizIdCharges][] {
     return [...this.#byOutBizId].map(([id, c]) => [id, { ...c }]);
+  }
+
+  /** The tallies changed since the last call, as entries() gives them. */
+  takeChanged(): [string, OutBizIdCharges][] {
+    const changed: [string, OutBizIdCharges][] = [];
+    for (const id of this.#changed) {
+      const c = this.#byOutBizId.get(id);
+      if (c !== undefined) changed.push([id, { ...c }]);
+    }
+    this.#changed.clear();
+    return changed;
   }
 
   /** Tallies saved before, as entries() gave them. */

@@ -11,54 +11,14 @@
 import { createHash } from 'node:crypto';
 import { formatGmt8 } from '../pay/clock.js';
 import { AMOUNT_LIMIT_FEN, FAIL_REASONS, decide, type FailReason } from './behaviour.js';
-import { ChargeLedger, type OutBizIdCharges } from './charges.js';
+import { ChargeLedger } from './charges.js';
 import type { PendingThenFault } from './faults.js';
 import type { PayParams, QueryParams } from './param0.js';
 import { completion, replayAnswer, type Personality } from './personality.js';
 import { invalidParameter, remoteError, type TopError } from './protocol.js';
+import type { BookSnapshot, Entry, Payment, Resolution } from './book-types.js';
 
-export type PaymentStatus = 'PROCESSING' | 'SUCCEEDED' | 'FAILED';
-
-interface Resolution {
-  outcome: 'success' | 'fail';
-  /** Why it fails, when it does (default: the buyer never confirmed). */
-  failure?: FailReason;
-  /** When it resolves: at a time, or after this many more polls report it still pending. */
-  atMs?: number;
-  pollsLeft?: number;
-  /** Only this kind of call counts as a poll (and completes it); both when unset. */
-  on?: 'query' | 'replay';
-}
-
-export interface Payment {
-  readonly requestId: string;
-  readonly outBizId: string;
-  readonly amountFen: number;
-  readonly checkoutId: string;
-  /** 19 decimal digits: beyond 2^53 on purpose. */
-  readonly bizOrderId: string;
-  readonly paymentOrderId: string;
-  /** Decimal digits, set once the payment succeeds. */
-  buyerId?: string;
-  readonly member: boolean;
-  /** Digits derived from the code (never the code itself), so one member always has one buyer id. */
-  readonly buyerDigits: string;
-  status: PaymentStatus;
-  failure?: FailReason;
-  paidAtMs?: number;
-  resolution?: Resolution;
-}
-
-interface Entry {
-  /** sha256 of the request's canonical params: they hold the payment code, which is never kept. */
-  canonical: string;
-  personality: Personality;
-  firstSeenMs: number;
-  /** The latest payment made under this request_id (one, unless the personality does not dedup). */
-  payment?: Payment;
-  /** A business refusal (e.g. over the amount limit) that a replay repeats. */
-  error?: TopError;
-}
+export type { BookSnapshot, Payment, PaymentStatus } from './book-types.js';
 
 export type PayResult =
   /** `codeUsed`: the replay is answered with a PAY_CODE_USED decline instead of the payment. */
@@ -74,16 +34,6 @@ export interface PaymentBookOptions {
   personality: () => Personality;
   /** A book saved before (book-file.ts): its payments, pending ones and numbering go on. */
   initial?: BookSnapshot;
-}
-
-/** The whole book as plain JSON: what book-file.ts writes to disk. */
-export interface BookSnapshot {
-  version: 1;
-  seq: number;
-  payments: Payment[];
-  /** Entries by request_id; `payment` is the checkout id of the entry's latest payment. */
-  entries: [string, Omit<Entry, 'payment'> & { payment?: string }][];
-  charges: [string, OutBizIdCharges][];
 }
 
 function sha256(text: string): string {
@@ -102,6 +52,9 @@ export class PaymentBook {
   readonly #byCheckoutId = new Map<string, Payment>();
   readonly #byBizOrderId = new Map<string, Payment>();
   readonly #pending = new Set<Payment>();
+  /** Records changed since takeChanges() was last asked: the book file appends only these. */
+  readonly #changedPayments = new Set<Payment>();
+  readonly #changedRequests = new Set<string>();
   readonly #opts: PaymentBookOptions;
   #seq = 0;
 
@@ -120,6 +73,30 @@ export class PaymentBook {
     ]);
     const payments = [...this.#byCheckoutId.values()].map((p) => ({ ...p }));
     return { version: 1, seq: this.#seq, payments, entries, charges: this.ledger.entries() };
+  }
+
+  /** The records changed since the last call; none when nothing changed. */
+  takeChanges(): BookSnapshot | undefined {
+    const charges = this.ledger.takeChanged();
+    if (this.#changedPayments.size === 0 && this.#changedRequests.size === 0 && charges.length === 0) {
+      return undefined;
+    }
+    const entries: BookSnapshot['entries'] = [];
+    for (const id of this.#changedRequests) {
+      const e = this.#byRequestId.get(id);
+      if (e === undefined) continue;
+      const { payment, ...rest } = e;
+      entries.push([id, { ...rest, ...(payment !== undefined && { payment: payment.checkoutId }) }]);
+    }
+    const payments = [...this.#changedPayments].map((p) => ({ ...p }));
+    this.#changedPayments.clear();
+    this.#changedRequests.clear();
+    return { version: 1, seq: this.#seq, payments, entries, charges };
+  }
+
+  #setEntry(requestId: string, entry: Entry): void {
+    this.#byRequestId.set(requestId, entry);
+    this.#changedRequests.add(requestId);
   }
 
   #restore(b: BookSnapshot): void {
@@ -171,11 +148,11 @@ export class PaymentBook {
     const outcome = decide(params.qrCode, params.amountFen);
     if (outcome === 'over-limit') {
       const error = remoteError('isv.amount-over-limit', `单笔支付金额超过限额 ${AMOUNT_LIMIT_FEN} 分`);
-      this.#byRequestId.set(params.requestId, { ...entry, error });
+      this.#setEntry(params.requestId, { ...entry, error });
       return { kind: 'error', error, replay: false };
     }
     const payment = this.#create(params, outcome === 'member');
-    this.#byRequestId.set(params.requestId, { ...entry, payment });
+    this.#setEntry(params.requestId, { ...entry, payment });
 
     const forced = this.#opts.takePendingThen();
     const held = completion(entry.personality);
@@ -243,6 +220,7 @@ export class PaymentBook {
     };
     this.#byCheckoutId.set(payment.checkoutId, payment);
     this.#byBizOrderId.set(payment.bizOrderId, payment);
+    this.#changedPayments.add(payment);
     return payment;
   }
 
@@ -250,6 +228,7 @@ export class PaymentBook {
     p.status = 'PROCESSING';
     p.resolution = resolution;
     this.#pending.add(p);
+    this.#changedPayments.add(p);
     this.ledger.track(p.outBizId, 'PROCESSING');
   }
 
@@ -257,12 +236,14 @@ export class PaymentBook {
     p.status = 'SUCCEEDED';
     p.paidAtMs = atMs;
     p.buyerId = `${p.member ? '2208' : '2088'}${p.buyerDigits}`;
+    this.#changedPayments.add(p);
     this.ledger.charge(p.outBizId, p.amountFen);
   }
 
   #fail(p: Payment, reason: FailReason): void {
     p.status = 'FAILED';
     p.failure = reason;
+    this.#changedPayments.add(p);
     this.ledger.track(p.outBizId, 'FAILED');
   }
 
@@ -272,8 +253,10 @@ export class PaymentBook {
     const left = r?.pollsLeft;
     if (r === undefined || left === undefined || p.status !== 'PROCESSING') return;
     if (r.on !== undefined && r.on !== via) return;
-    if (left > 0) r.pollsLeft = left - 1;
-    else this.#resolve(p, this.#opts.now());
+    if (left > 0) {
+      r.pollsLeft = left - 1;
+      this.#changedPayments.add(p);
+    } else this.#resolve(p, this.#opts.now());
   }
 
   #resolve(p: Payment, atMs: number): void {

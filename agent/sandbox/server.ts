@@ -95,6 +95,12 @@ export class SandboxGateway {
     if (saved.setAside !== undefined) {
       opts.log.warn({ file: saved.setAside }, 'sandbox book unreadable: set aside, starting a new one');
     }
+    if (saved.droppedTail === true) {
+      opts.log.warn(
+        { file: opts.bookFile },
+        'sandbox book: a last line cut short (a quit while writing) dropped',
+      );
+    }
     this.#book = new PaymentBook({
       now,
       pendingMs: opts.pendingMs ?? DEFAULT_PENDING_MS,
@@ -204,7 +210,7 @@ export class SandboxGateway {
     if (d !== undefined && this.#disruptBefore(d, req, res, serverNowMs)) return;
     const reply = this.#router.handle(params, serverNowMs);
     // Saved before the answer leaves: a payment the client was told about is never lost to a quit.
-    this.#bookFile?.save(this.#book.snapshot());
+    this.#bookFile?.save(this.#book);
     // A congested gateway (`slow`): processed and charged now, answered long after the client gave up.
     const holdMs = this.personality.replyHoldMs();
     if (holdMs > 0) {

@@ -6,6 +6,9 @@
  * Wire moments come from Node's http diagnostics channels, so the agent is not instrumented.
  */
 import dc from 'node:diagnostics_channel';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { got } from 'got';
 import { pino } from 'pino';
@@ -22,6 +25,8 @@ import { DEMO_APP_KEY, DEMO_SECRET } from '../../agent/sandbox/cli.js';
 import { summarise, ms, type Summary } from './stats.js';
 
 const SALES = Number(process.env['BENCH_SALES'] ?? 1000);
+// A new state folder each run: a ledger and sandbox book left by earlier runs would be measured too.
+const stateDir = mkdtempSync(join(tmpdir(), 'xpos-bench-'));
 const WARMUP = 100;
 
 let lastRequestStart = 0;
@@ -49,7 +54,7 @@ async function agentSales(): Promise<{ splits: Split[]; url: string; stop: () =>
     store: { store_id: '333333', cashier_id: '346753', cashier_name: '张丽', machine_id: 'BENCH' },
     presets: { A: { label: '单次入场', price: 39, item_id: 1001 } },
     kiosk: { key_bounce_ms: 0, duplicate_scan_window_ms: 0 },
-    paths: { state_dir: '/tmp/xpos-bench' },
+    paths: { state_dir: stateDir },
   });
   const keypad = new SimKeypad();
   const scanner = new SimScanner();
@@ -112,6 +117,7 @@ async function floorPosts(url: string): Promise<Split[]> {
 const agent = await agentSales();
 const floor = await floorPosts(agent.url);
 await agent.stop();
+rmSync(stateDir, { recursive: true, force: true });
 
 const a = {
   out: summarise(agent.splits.map((s) => s.out)),

@@ -5,7 +5,7 @@
  * deleted. Real files; the payment book is the real one.
  */
 import t from 'tap';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BookFile, loadBook } from '../../agent/sandbox/book-file.js';
 import type { PayParams } from '../../agent/sandbox/param0.js';
@@ -51,7 +51,7 @@ t.test('a reloaded book resolves its pending payment and never reuses a number',
   // A code ending 0000: pending for pendingMs, then paid.
   const pending = paid(first.pay(params(1, '281234567890120000')));
   t.equal(pending.status, 'PROCESSING');
-  file.save(first.snapshot());
+  file.save(first);
 
   now += 5_000;
   const loaded = loadBook(path);
@@ -65,7 +65,7 @@ t.test('a reloaded book resolves its pending payment and never reuses a number',
   const next = paid(second.pay(params(2, '281234567890129876')));
   t.not(next.paymentOrderId, pending.paymentOrderId, 'a new number after the restart');
   t.not(next.checkoutId, pending.checkoutId);
-  file.save(second.snapshot());
+  file.save(second);
   t.notMatch(readFileSync(path, 'utf8'), /2812345678901/, 'no payment code in the file');
   t.notOk(existsSync(`${path}.tmp`), 'no temporary file left behind');
   t.end();
@@ -80,5 +80,109 @@ t.test('a book that cannot be read is set aside and a new one starts', (t) => {
   t.equal(r.setAside, `${path}.unreadable-42`);
   t.same(readdirSync(dir), ['sandbox-book.json.unreadable-42'], 'kept under a new name');
   t.same(loadBook(join(dir, 'missing.json')), {}, 'a missing book is simply none');
+  t.end();
+});
+
+t.test('each call appends only what it changed; the book read back is the same book', (t) => {
+  const dir = t.testdir({});
+  const path = join(dir, 'sandbox-book.json');
+  let now = Date.UTC(2026, 11, 4, 13, 0, 0);
+  const b = book(() => now);
+  const file = new BookFile(path);
+  file.save(b); // the first save writes the whole (empty) book
+  const sizes: number[] = [];
+  for (let n = 1; n <= 200; n += 1) {
+    paid(b.pay(params(n, `28123456789012${String(1000 + n)}`)));
+    file.save(b);
+    sizes.push(statSync(path).size);
+  }
+  const growth = sizes.slice(1).map((s, i) => s - (sizes[i] ?? 0));
+  t.ok(Math.max(...growth) < 2_000, `a call appends its own records only (largest ${Math.max(...growth)} B)`);
+  t.equal(readFileSync(path, 'utf8').split('\n').length, 202, 'one line per call after the first');
+  file.save(b);
+  t.equal(readFileSync(path, 'utf8').split('\n').length, 202, 'nothing changed, nothing written');
+
+  // A pending payment that resolves later is a changed record too.
+  const pending = paid(b.pay(params(500, '281234567890120000')));
+  file.save(b);
+  now += 5_000;
+  b.settleDue();
+  file.save(b);
+  const loaded = loadBook(path);
+  t.same(loaded.book, b.snapshot(), 'the journal read back is the whole book');
+  const again = book(() => now, loaded.book);
+  const found = again.query({ checkoutId: pending.checkoutId });
+  t.equal('status' in found ? found.status : found.code, 'SUCCEEDED');
+  t.equal(again.ledger.charges, 201, 'every charge is in the book read back');
+  t.end();
+});
+
+t.test('the journal is compacted when it outgrows the book, and at the first save', (t) => {
+  const dir = t.testdir({});
+  const path = join(dir, 'sandbox-book.json');
+  const now = Date.UTC(2026, 11, 4, 13, 0, 0);
+  const b = book(() => now);
+  const file = new BookFile(path);
+  // A compaction renames a new file over the journal: a new inode.
+  let inode = 0;
+  let compactions = 0;
+  for (let n = 1; n <= 6_000; n += 1) {
+    b.pay(params(n, `28123456789${String(1_000_000 + n)}`));
+    file.save(b);
+    const { ino } = statSync(path);
+    if (ino !== inode && n > 1) compactions += 1;
+    inode = ino;
+  }
+  t.ok(compactions >= 1, `compacted ${compactions} times over 6,000 calls`);
+  t.ok(compactions <= 4, 'but not on every call (the appended lines must outgrow the book first)');
+  t.same(loadBook(path).book, b.snapshot(), 'the compacted journal is the same book');
+
+  const reopened = new BookFile(path);
+  const loaded = book(() => now, loadBook(path).book);
+  reopened.save(loaded);
+  t.equal(readFileSync(path, 'utf8').split('\n').length, 2, 'a new start compacts to one line');
+  t.notOk(existsSync(`${path}.tmp`), 'no temporary file left behind');
+  t.end();
+});
+
+t.test('a last line cut short by a quit is dropped; damage before it sets the book aside', (t) => {
+  const dir = t.testdir({});
+  const path = join(dir, 'sandbox-book.json');
+  const now = Date.UTC(2026, 11, 4, 13, 0, 0);
+  const b = book(() => now);
+  const file = new BookFile(path);
+  paid(b.pay(params(1, '281234567890121111')));
+  file.save(b);
+  const one = paid(b.pay(params(2, '281234567890122222')));
+  file.save(b);
+  const whole = readFileSync(path, 'utf8');
+  const lastLine = whole.slice(whole.lastIndexOf('\n', whole.length - 2) + 1);
+  writeFileSync(path, whole.slice(0, whole.length - Math.floor(lastLine.length / 2)));
+
+  const torn = loadBook(path);
+  t.equal(torn.droppedTail, true, 'reported');
+  const back = book(() => now, torn.book);
+  const q = back.query({ checkoutId: one.checkoutId });
+  t.equal('subCode' in q ? q.subCode : q.status, 'isv.checkout-not-exist', 'the cut call is not in the book');
+  t.equal(back.ledger.count('O1'), 1, 'the call before it is');
+  const again = new BookFile(path);
+  again.save(back);
+  t.notOk(loadBook(path).droppedTail, 'the next save writes a whole journal again');
+
+  writeFileSync(path, `${whole.split('\n')[0]}\nnot json\n${whole.split('\n')[1]}\n`);
+  const r = loadBook(path, () => 7);
+  t.equal(r.book, undefined, 'a damaged line in the middle is not guessed around');
+  t.equal(r.setAside, `${path}.unreadable-7`);
+  t.end();
+});
+
+t.test('a book written whole as one line by an older simulator still loads', (t) => {
+  const dir = t.testdir({});
+  const path = join(dir, 'sandbox-book.json');
+  const now = Date.UTC(2026, 11, 4, 13, 0, 0);
+  const b = book(() => now);
+  paid(b.pay(params(1, '281234567890121111')));
+  writeFileSync(path, JSON.stringify(b.snapshot())); // no trailing newline, as BookFile once wrote it
+  t.same(loadBook(path).book, b.snapshot());
   t.end();
 });
