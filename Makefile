@@ -128,14 +128,14 @@ clean:
 #   UNITDIR       $(PREFIX)/lib/systemd/system  xpos-agent.service, xpos-agent-backup.{service,timer}
 #   SYSUSERSDIR   $(PREFIX)/lib/sysusers.d      xpos-agent.conf
 #   UDEVRULESDIR  $(PREFIX)/lib/udev/rules.d    60-xpos-agent.rules
-#   APPDIR        /opt/xpos-agent               dist/agent/ (the bundle), production node_modules/, package.json,
+#   APPDIR        /opt/xpos-agent               dist/agent/ (the bundle), node_modules/ (what it leaves out), package.json,
 #                                               README.md; replaced whole by every install
 #   SYSCONFDIR    /etc                          config.yaml (never overwritten) and
 #                                               config.yaml.example in $(SYSCONFDIR)/xpos-agent/
 #   NODE_BIN      /usr/bin/node                 the node the launcher execs
 # The launcher and the unit are written with these paths filled in, so any combination is coherent.
 # Production node_modules are a copy of the dev tree pruned with npm prune --omit=dev --offline and
-# stripped to what runs, in $(PROD_STAGE)/ (systemd/prod-modules.sh): made once per lockfile, Node
+# stripped to what runs (the packages the bundle leaves out, scripts/prune-bundled.mjs), in $(PROD_STAGE)/ (systemd/prod-modules.sh): made once per lockfile, Node
 # ABI and CPU (make test makes it before the tests) and shared by install and deb. Never the dev
 # tree itself, and nothing compiled twice.
 PREFIX       ?= /usr
@@ -151,7 +151,7 @@ PROD_STAGE   := dist-prod
 # make deb writes $(DEBDIR)/xpos-agent_<package.json version>_<dpkg --print-architecture>.deb
 DEBDIR       ?= dist-deb
 DEB_MAINTAINER ?= xpos-agent maintainers <maintainers@xpos-agent.invalid>
-# gzip packs the ~12 MB tree fastest; xz makes a smaller package, more slowly (a Pi feels it).
+# gzip packs the ~5 MB tree fastest; xz makes a smaller package, more slowly (a Pi feels it).
 DEB_COMPRESS ?= gzip
 
 DEST_UNIT   = $(DESTDIR)$(UNITDIR)/xpos-agent.service

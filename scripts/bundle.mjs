@@ -19,15 +19,9 @@ import { join, relative } from 'node:path';
 
 const AGENT = 'dist/agent';
 const STAGE = 'dist/.bundle';
-const EXTERNAL = [
-  'iconv-lite',
-  'better-sqlite3',
-  'serialport',
-  '@serialport/*',
-  'onoff',
-  'spi-device',
-  'unix-dgram',
-];
+/** @type {unknown} */
+const externalJson = JSON.parse(await readFile('scripts/external.json', 'utf8'));
+const EXTERNAL = /** @type {{ external: string[] }} */ (externalJson).external;
 
 /**
  * zod's classic API re-exports every locale as `z.locales`; only English (imported on its own) is used.

@@ -6,7 +6,9 @@
 #
 # A copy of the development tree (`make deps` has just built its native modules for THIS machine's
 # CPU and Node ABI) pruned of the dev dependencies with `npm prune --omit=dev --offline`: nothing is
-# downloaded or compiled a second time. Then everything that never runs is removed (see strip).
+# downloaded or compiled a second time. Then everything that never runs is removed (see strip), and
+# every package the bundle holds (scripts/prune-bundled.mjs): what stays is the packages
+# scripts/external.json names and what they depend on.
 # The addons are compiled for this CPU and Node ABI, which is why a package must be built on the
 # kiosk's architecture (the Pi, or an arm64 builder) with the Node major it depends on.
 #
@@ -28,7 +30,7 @@ exec 9>"$stage/.lock"
 flock 9
 
 key=$(
-  cat package.json package-lock.json "$0" | sha256sum | cut -d' ' -f1
+  cat package.json package-lock.json "$0" scripts/prune-bundled.mjs scripts/external.json | sha256sum | cut -d' ' -f1
   "$node" -p '`node ABI ${process.versions.modules} ${process.platform}-${process.arch}`'
 )
 if [ -d "$stage/node_modules" ] && [ -f "$stage/.key" ] && [ "$(cat "$stage/.key")" = "$key" ]; then
@@ -79,6 +81,8 @@ echo "prod-modules: production modules in $stage (a pruned copy of node_modules/
 cp -a node_modules "$stage/"
 (cd "$stage" && "$npm" prune --omit=dev --offline --no-audit --no-fund --loglevel=error)
 strip "$stage/node_modules"
+# The pure-JavaScript packages run from the bundle (dist/agent/main.js), not from node_modules.
+"$node" scripts/prune-bundled.mjs "$stage/node_modules" scripts/external.json
 
 # The addons were compiled by whatever node ran npm ci; the package will declare $node's major.
 # Refuse a stage that $node cannot load rather than ship a package that fails at its first start.

@@ -1,7 +1,8 @@
 /**
  * `make install DESTDIR=<tmp>` once, then the tree it leaves: the launcher that execs node, the app
- * with production modules only and native addons that load from it, the systemd files, and a
- * config that a reinstall never overwrites and an uninstall keeps. A second install with other
+ * with the bundle and only the packages it leaves out (native addons load from it, a sale runs
+ * from it), the systemd files, and a config that a reinstall never overwrites and an uninstall
+ * keeps. A second install with other
  * PREFIX/APPDIR/SYSCONFDIR checks that the launcher and unit follow the chosen paths.
  */
 import t from 'tap';
@@ -24,6 +25,11 @@ const MAKE = [
   'dist/.build-stamp',
 ];
 const APP = '/opt/xpos-agent';
+/** Which packages the bundle leaves in node_modules, and which of their dependencies only build. */
+const bundle = JSON.parse(readFileSync(join(REPO, 'scripts/external.json'), 'utf8')) as {
+  external: string[];
+  build_only: string[];
+};
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -124,10 +130,17 @@ t.test('the app directory holds dist, package.json and README, readable by the s
   t.end();
 });
 
-t.test('node_modules has the production dependencies and none of the dev ones', (t) => {
+t.test('node_modules has the packages the bundle leaves out, none it holds, none of the dev ones', (t) => {
   const nm = at(`${APP}/node_modules`);
   const prod = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})];
-  for (const name of prod) t.ok(existsSync(join(nm, name, 'package.json')), `${name} installed`);
+  const outside = (name: string): boolean =>
+    bundle.external.some((e) => (e.endsWith('/*') ? name.startsWith(e.slice(0, -1)) : name === e));
+  t.ok(prod.filter(outside).length >= 5, 'the addon packages are production dependencies');
+  for (const name of prod) {
+    if (outside(name)) t.ok(existsSync(join(nm, name, 'package.json')), `${name} installed`);
+    else t.notOk(existsSync(join(nm, name)), `${name} is in the bundle, not in node_modules`);
+  }
+  for (const name of bundle.build_only) t.notOk(existsSync(join(nm, name)), `${name} (build only) absent`);
   const dev = [...Object.keys(pkg.devDependencies), 'tap', 'typescript', 'eslint', 'prettier'];
   for (const name of new Set(dev)) t.notOk(existsSync(join(nm, name)), `dev dependency ${name} absent`);
   t.notOk(existsSync(join(nm, '.bin/tsc')), 'no tsc');
@@ -183,6 +196,28 @@ t.test('the native addons load from the installed tree', async (t) => {
       addons.some((a) => a.includes(name)),
       `${name} loaded`,
     );
+});
+
+t.test("a sale runs from the installed tree, and the operators' tools read it", async (t) => {
+  const state = await mkdtemp(join(tmpdir(), 'xpos-installed-sim-'));
+  t.teardown(() => rm(state, { recursive: true, force: true }));
+  const main = at(`${APP}/dist/agent/main.js`);
+  const sim = await new Promise<Run>((done) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [main, 'sim', '--state-dir', state], { cwd: tmpdir() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr, ms: Date.now() - started }));
+    child.stdin.end('key B\ndemo s\nwait 1500\nquit\n');
+  });
+  t.equal(sim.code, 0, sim.stderr);
+  t.match(sim.stdout, /状态\s+成功/, 'the receipt says paid');
+  t.match(sim.stdout, /￥299\.00/);
+  const report = await run(process.execPath, [main, 'queue', 'report', '--config', join(state, 'sim.yaml')]);
+  t.equal(report.code, 0, report.stderr);
+  t.match(report.stdout, /succeeded\s+1\b/, 'the installed tools read the sale');
 });
 
 t.test('the installed CLI checks the installed example config', async (t) => {
