@@ -46,6 +46,11 @@ function digitsOf(text: string): string {
   return (n % 1_000_000_000_000n).toString().padStart(12, '0');
 }
 
+/** An entry as the book file keeps it: its payment by checkout id. */
+function entryJson(id: string, { payment, ...rest }: Entry): BookSnapshot['entries'][number] {
+  return [id, { ...rest, ...(payment !== undefined && { payment: payment.checkoutId }) }];
+}
+
 export class PaymentBook {
   readonly ledger: ChargeLedger;
   readonly #byRequestId = new Map<string, Entry>();
@@ -67,10 +72,7 @@ export class PaymentBook {
   }
 
   snapshot(): BookSnapshot {
-    const entries: BookSnapshot['entries'] = [...this.#byRequestId].map(([id, { payment, ...rest }]) => [
-      id,
-      { ...rest, ...(payment !== undefined && { payment: payment.checkoutId }) },
-    ]);
+    const entries = [...this.#byRequestId].map(([id, e]) => entryJson(id, e));
     const payments = [...this.#byCheckoutId.values()].map((p) => ({ ...p }));
     return { version: 1, seq: this.#seq, payments, entries, charges: this.ledger.entries() };
   }
@@ -84,9 +86,7 @@ export class PaymentBook {
     const entries: BookSnapshot['entries'] = [];
     for (const id of this.#changedRequests) {
       const e = this.#byRequestId.get(id);
-      if (e === undefined) continue;
-      const { payment, ...rest } = e;
-      entries.push([id, { ...rest, ...(payment !== undefined && { payment: payment.checkoutId }) }]);
+      if (e !== undefined) entries.push(entryJson(id, e));
     }
     const payments = [...this.#changedPayments].map((p) => ({ ...p }));
     this.#changedPayments.clear();
