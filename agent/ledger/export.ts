@@ -7,7 +7,7 @@
 import { formatYuan } from '../money.js';
 import { flagKinds } from '../payment/flags.js';
 import type { StatusTotals } from '../payment/store.js';
-import type { SaleRecord, SaleStatus } from '../payment/sale.js';
+import { reasonHolds, type SaleRecord, type SaleStatus } from '../payment/sale.js';
 import { SALE_STATUSES } from './rows.js';
 import { formatZoned } from './zoned-time.js';
 
@@ -73,7 +73,7 @@ export function exportRow(r: SaleRecord, zone: string): ExportRow {
     receipt_printed: r.printed ? 'yes' : 'no',
     flags: r.flag === undefined ? null : flagKinds(r.flag).join(' | '),
     flag_detail: r.flag ?? null,
-    reason: r.reason ?? null,
+    reason: reasonHolds(r) ? (r.reason ?? null) : null,
   };
 }
 

@@ -7,7 +7,7 @@ import { displayWidth, padEnd } from '../../drivers/printer/layout.js';
 import { formatYuan } from '../money.js';
 import { yuan } from '../receipt/build.js';
 import type { LedgerSummary, StatusTotals } from '../payment/store.js';
-import type { SaleRecord, SaleStatus } from '../payment/sale.js';
+import { reasonHolds, type SaleRecord, type SaleStatus } from '../payment/sale.js';
 import { SALE_STATUSES } from './rows.js';
 import { formatZonedTime } from '../local-time.js';
 
@@ -84,20 +84,11 @@ export function saleJson(r: SaleRecord, now: number): SaleJson {
     printed: r.printed,
     ...(r.offline !== undefined && { offline: r.offline }),
     ...(r.forwardedAt !== undefined && { forwardedAt: r.forwardedAt }),
-    ...(r.reason !== undefined && { reason: r.reason }),
+    ...(r.reason !== undefined && reasonHolds(r) && { reason: r.reason }),
     ...(r.flag !== undefined && { flag: r.flag }),
     ...(r.result !== undefined && { result: { ...r.result } }),
     ...(r.error !== undefined && { error: { ...r.error } }),
   };
-}
-
-/**
- * Whether the sale's `reason` still describes it. An open sale's is the last answer's; a failed or
- * refused sale's is written with that status (why). A success writes none, so a succeeded sale's is
- * left from an earlier attempt ("still PROCESSING", "accepted offline, to be confirmed"): stale.
- */
-function reasonHolds(r: SaleRecord): boolean {
-  return r.status !== 'succeeded';
 }
 
 /** What the NOTES column says: only what holds for the sale as it is now; flags always. */
@@ -106,7 +97,8 @@ function notes(r: SaleRecord): string {
   if (r.flag !== undefined) n.push(`FLAG: ${r.flag}`);
   if (r.offline === true) n.push('offline');
   if (!r.printed) n.push('unprinted');
-  if (r.reason !== undefined && r.flag === undefined && reasonHolds(r)) n.push(r.reason);
+  // A success's own 'paid' says nothing the STATUS column does not.
+  if (r.reason !== undefined && r.flag === undefined && r.status !== 'succeeded') n.push(r.reason);
   return n.join('; ');
 }
 
@@ -163,14 +155,18 @@ export function formatShow(r: SaleRecord, now: number, timeZone?: string): strin
     ['printed', r.printed ? 'yes' : 'NO'],
     ['offline', r.offline === undefined ? undefined : r.offline ? 'yes (accepted offline)' : 'no'],
     ['forwarded', r.forwardedAt === undefined ? undefined : at(r.forwardedAt)],
-    ['reason', r.reason],
+    ['reason', reasonHolds(r) ? r.reason : undefined],
     ['FLAG', r.flag],
     ['checkout_id', r.result?.checkoutId],
     ['biz_order_id', r.result?.bizOrderId],
     ['payment_order', r.result?.paymentOrderId],
     ['charged', r.result?.currentPayFee === undefined ? undefined : yuan(r.result.currentPayFee)],
     ['buyer_id', r.result?.buyerId],
-    ['error', r.error === undefined ? undefined : gatewayError(r.error)],
+    // An error on a sale that then succeeded is from an attempt before: evidence, not its state.
+    [
+      r.status === 'succeeded' ? 'earlier error' : 'error',
+      r.error === undefined ? undefined : gatewayError(r.error),
+    ],
   ];
   const shown = pairs.filter((p): p is [string, string] => p[1] !== undefined);
   const width = Math.max(...shown.map(([k]) => k.length)) + 2;

@@ -172,7 +172,9 @@ export class SaleAttempts {
       status: d.status,
       ...(result !== undefined && { result }),
       ...(trusted && answer.error !== undefined && { error: answer.error }),
-      ...(d.status !== 'succeeded' && d.status !== 'sent' && { reason: answer.reason }),
+      // A success writes its reason too ('paid', 'paid (querystatus)'): a patch cannot clear a
+      // field, and an earlier answer's ('still PROCESSING') would otherwise outlive the sale's state.
+      ...(d.status !== 'sent' && { reason: answer.reason }),
       ...(d.flag !== undefined && { flag: d.flag }),
       // The paper said pending or accepted offline: the result receipt is owed in the same commit,
       // so a crash cannot lose it.

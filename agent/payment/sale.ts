@@ -63,3 +63,13 @@ export interface SaleRecord {
    */
   printStarted?: string;
 }
+
+/**
+ * Whether the sale's `reason` still describes it. An open sale's is the last answer's; a failed or
+ * refused sale's is written with that status (why); a success writes 'paid…'. Ledgers written before
+ * successes wrote theirs keep an earlier attempt's on a succeeded sale ("still PROCESSING",
+ * "accepted offline, to be confirmed"): stale, never shown.
+ */
+export function reasonHolds(r: SaleRecord): boolean {
+  return r.status !== 'succeeded' || r.reason?.startsWith('paid') === true;
+}

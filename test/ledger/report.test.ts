@@ -8,6 +8,7 @@ import {
   reportJson,
   saleJson,
 } from '../../agent/ledger/report.js';
+import { exportRow } from '../../agent/ledger/export.js';
 import type { LedgerSummary } from '../../agent/payment/store.js';
 import type { SaleRecord } from '../../agent/payment/sale.js';
 import { displayWidth } from '../../drivers/printer/layout.js';
@@ -176,5 +177,34 @@ t.test('list notes say only what holds for the sale now: no earlier answer once 
     flag: 'served-unpaid: accepted offline, then declined: isv.balance-not-enough',
   };
   t.match(row(unpaid), /FLAG: served-unpaid: .*; offline$/);
+  t.end();
+});
+
+t.test('show, JSON and export give a succeeded sale its own reason, never an earlier attempt', (t) => {
+  const { flag: _flag, qrCode: _code, offline: _offline, forwardedAt: _forwarded, ...rest } = PENDING;
+  const error = { code: 15, subCode: 'isp.timeout', msg: 'Remote service error', traceId: 'tr1' };
+  // Written by a version whose successes left the pending answer in place.
+  const stale: SaleRecord = {
+    ...rest,
+    printed: true,
+    status: 'succeeded',
+    reason: 'still PROCESSING',
+    error,
+  };
+  const shown = formatShow(stale, T0);
+  t.notMatch(shown, /PROCESSING/, 'show leaves the stale reason out');
+  t.match(shown, /earlier error:\s+code 15, isp\.timeout/, 'an error before the success is named as earlier');
+  t.notMatch(shown, /^error:/m);
+  t.equal(saleJson(stale, T0).reason, undefined, 'nor does --json give it');
+  t.equal(exportRow(stale, 'Asia/Shanghai').reason, null, 'nor the export');
+
+  const paid: SaleRecord = { ...stale, reason: 'paid (querystatus)' };
+  t.match(formatShow(paid, T0), /reason:\s+paid \(querystatus\)/);
+  t.equal(saleJson(paid, T0).reason, 'paid (querystatus)');
+  t.equal(exportRow(paid, 'Asia/Shanghai').reason, 'paid (querystatus)');
+
+  const pending: SaleRecord = { ...stale, status: 'pending' };
+  t.match(formatShow(pending, T0), /reason:\s+still PROCESSING/, 'an open sale shows its last answer');
+  t.match(formatShow(pending, T0), /^error:\s+code 15,/m);
   t.end();
 });

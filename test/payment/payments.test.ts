@@ -140,6 +140,7 @@ t.test('a query answer for this order resolves the sale with the paid fee', asyn
   t.equal(rec.status, 'succeeded');
   t.equal(rec.result?.currentPayFee, 1200);
   t.equal(rec.result?.checkoutId, 'C9');
+  t.equal(rec.reason, 'paid (querystatus)', 'the success replaces the pending answer as the reason');
 });
 
 t.test(
@@ -156,6 +157,7 @@ t.test(
     const resolved = await s.background.resolvePending();
     t.equal(resolved.length, 1);
     t.equal(resolved[0]?.status, 'succeeded');
+    t.equal(resolved[0]?.reason, 'paid', 'no earlier answer left as its reason');
     t.equal(s.store.get('S1')?.qrCode, undefined);
     t.same(s.store.unresolved(), []);
   },
