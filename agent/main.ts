@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { COMMANDS, configPathOf, findCommand } from './cli/commands.js';
-import { USAGE, usageProblem } from './cli/usage.js';
+import { GROUPS, USAGE, groupProblem, usageProblem, usageText } from './cli/usage.js';
 import { EXIT_CONFIG, EXIT_DATAERR, EXIT_FAILURE, EXIT_STATE_LOCKED, EXIT_USAGE } from './exit-codes.js';
 
 /**
@@ -34,22 +34,25 @@ function fail(e: unknown): number {
   }
 }
 
+/** A command line that does not parse: the problem, then the usage text (agent/cli/usage.ts). */
 function usage(problem: string): number {
-  process.stderr.write(`xpos-agent: ${problem}\n${USAGE}\n`);
+  process.stderr.write(usageText(problem));
   return EXIT_USAGE;
+}
+
+function help(): number {
+  process.stdout.write(`${USAGE}\n`);
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
   // Loose first pass: only to find the command words; each command's own options are strict.
   const loose = parseArgs({ args: argv, allowPositionals: true, strict: false });
   const [command, sub] = loose.positionals;
+  const wantsHelp = loose.values['help'] === true || loose.values['h'] === true;
   if (command === undefined) {
-    const help = loose.values['help'] === true || loose.values['h'] === true;
-    if (help && argv.length === 1) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    const option = argv.find((a) => a.startsWith('-'));
+    const option = argv.find((a) => a.startsWith('-') && a !== '--help' && a !== '-h');
+    if (wantsHelp && option === undefined) return help();
     return usage(option === undefined ? 'no command given' : `unknown option ${option} (no command given)`);
   }
   if (command === 'ledger' || (command === 'queue' && sub === 'export')) {
@@ -58,8 +61,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const found = findCommand(loose.positionals);
   if (found === undefined) {
-    const words = command === 'config' || command === 'queue' ? [command, sub] : [command];
-    return usage(`unknown command: ${words.filter((w) => w !== undefined).join(' ')}`);
+    if (GROUPS[command] === undefined) return usage(`unknown command: ${command}`);
+    // `queue --help`: the usage; `queue` alone: what it needs; `queue frob`: unknown, and what it needs.
+    if (sub === undefined && wantsHelp) return help();
+    return usage(groupProblem(command, sub));
   }
   const spec = COMMANDS[found.key];
   if (spec === undefined) return usage(`unknown command: ${found.key}`);
@@ -73,10 +78,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     return usage(`${found.key}: ${usageProblem(e)}`);
   }
-  if (parsed.values['help'] === true) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  if (parsed.values['help'] === true) return help();
   const args = parsed.positionals.slice(found.words);
   const [min, max] = spec.args;
   if (args.length < min) return usage(`${found.key}: ${spec.argNames ?? 'an argument'} missing`);

@@ -39,12 +39,18 @@ async function configFor(a: CommandArgs) {
 }
 
 async function queue(sub: 'list' | 'show' | 'report', a: CommandArgs): Promise<number> {
-  const config = await configFor(a);
-  const [{ queueCommand }, { ledgerPath }] = await Promise.all([
+  const [{ queueCommand, statusProblem }, { ledgerPath }] = await Promise.all([
     import('./queue.js'),
     import('../store-open.js'),
   ]);
   const status = str(a.values['status']);
+  // A bad --status is the command line's mistake: told before the config is read (exit 64, not 78).
+  const badStatus = sub === 'list' ? statusProblem(status) : undefined;
+  if (badStatus !== undefined) {
+    process.stderr.write(badStatus);
+    return EXIT_USAGE;
+  }
+  const config = await configFor(a);
   return queueCommand(
     {
       sub,

@@ -8,6 +8,7 @@ import { isTimeZone, nextDay, parseDay, startOfDay } from '../ledger/zoned-time.
 import { EXIT_CONFIG } from '../../config/load.js';
 import { asError } from '../errors.js';
 import { openForReading, write } from './queue.js';
+import { usageLine } from './usage.js';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -61,7 +62,11 @@ export async function exportCommand(
 ): Promise<number> {
   const c = check(args);
   if (!c.ok) {
-    await write(err, `queue export: ${c.message}\n`);
+    // A bad option value is a usage error, worded as every other (agent/cli/usage.ts).
+    await write(
+      err,
+      c.code === EXIT_USAGE ? usageLine(`queue export: ${c.message}`) : `queue export: ${c.message}\n`,
+    );
     return c.code;
   }
   const ledger = openForReading(args.ledgerPath, 'queue export');

@@ -1,7 +1,8 @@
 /**
  * The fleet's commands: `queue export` (finance's spreadsheet), `ledger backup` and `ledger restore`.
  * They parse their own options, so `agent/main.ts` only hands them the arguments. Config problems
- * are thrown (main turns a ConfigError into exit 78); usage problems exit 64 with the flag named.
+ * are thrown (main turns a ConfigError into exit 78); usage problems exit 64 with the flag named,
+ * worded as main's (agent/cli/usage.ts): `xpos-agent: …`, then the usage text or the hint.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { restoreLedger } from '../ledger/restore.js';
 import { ledgerPath } from '../store-open.js';
 import { exportCommand } from './export.js';
 import { write } from './queue.js';
-import { FLEET_USAGE, usageProblem } from './usage.js';
+import { USAGE, groupProblem, usageLine, usageProblem, usageText } from './usage.js';
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -40,15 +41,25 @@ export async function fleetCommand(
   try {
     parsed = parse(argv);
   } catch (e) {
-    await write(io.err, `${usageProblem(e)}\nusage:\n${FLEET_USAGE}\n`);
+    const loose = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, strict: false });
+    await write(io.err, usageText(`${loose.positionals.slice(0, 2).join(' ')}: ${usageProblem(e)}`));
     return EXIT_USAGE;
   }
   const { values, positionals } = parsed;
+  const [command, sub, arg, extra] = positionals;
+  const name = positionals.slice(0, 2).join(' ');
+  if (command === 'ledger' && sub !== 'backup' && sub !== 'restore') {
+    if (sub === undefined && values.help === true) {
+      await write(io.out, `${USAGE}\n`);
+      return EXIT_OK;
+    }
+    await write(io.err, usageText(groupProblem('ledger', sub)));
+    return EXIT_USAGE;
+  }
   if (values.help === true) {
-    await write(io.out, `${FLEET_USAGE}\n`);
+    await write(io.out, `${USAGE}\n`);
     return EXIT_OK;
   }
-  const [command, sub, arg, extra] = positionals;
   const configPath = values.config ?? DEFAULT_CONFIG_PATH;
   const stateDir = values['state-dir'];
   // --state-dir replaces paths.state_dir (where the ledger is), as for queue list/report and reprint.
@@ -57,7 +68,7 @@ export async function fleetCommand(
     return stateDir === undefined ? c : { ...c, paths: { ...c.paths, state_dir: resolve(stateDir) } };
   };
   if (extra !== undefined || (command === 'queue' && arg !== undefined)) {
-    await write(io.err, `unexpected argument "${extra ?? arg}"\nusage:\n${FLEET_USAGE}\n`);
+    await write(io.err, usageText(`${name}: unexpected argument "${extra ?? arg}"`));
     return EXIT_USAGE;
   }
   if (command === 'queue') {
@@ -79,7 +90,10 @@ export async function fleetCommand(
     if (values.keep !== undefined) {
       keep = Number(values.keep);
       if (!/^\d+$/.test(values.keep) || keep < 1 || keep > 365) {
-        await write(io.err, `--keep: "${values.keep}" — expected a whole number of copies, 1..365\n`);
+        await write(
+          io.err,
+          usageLine(`${name}: --keep: "${values.keep}" — expected a whole number of copies, 1..365`),
+        );
         return EXIT_USAGE;
       }
     }
@@ -105,7 +119,7 @@ export async function fleetCommand(
   }
   if (sub === 'restore') {
     if (arg === undefined) {
-      await write(io.err, `ledger restore: BACKUP missing — expected the backup file to restore\n`);
+      await write(io.err, usageText(`${name}: BACKUP missing — expected the backup file to restore`));
       return EXIT_USAGE;
     }
     const cfg = config();
@@ -126,10 +140,7 @@ export async function fleetCommand(
       return EXIT_FAIL;
     }
   }
-  await write(
-    io.err,
-    `unknown command: ledger${sub === undefined ? '' : ` ${sub}`}\nusage:\n${FLEET_USAGE}\n`,
-  );
+  await write(io.err, usageText(`unknown command: ${positionals.slice(0, 2).join(' ')}`));
   return EXIT_USAGE;
 }
 

@@ -22,6 +22,7 @@ import {
 } from '../ledger/report.js';
 import { SALE_STATUSES, isSaleStatus } from '../ledger/rows.js';
 import type { SaleRecord } from '../payment/sale.js';
+import { usageLine } from './usage.js';
 
 export interface QueueArgs {
   sub: 'list' | 'show' | 'report';
@@ -71,6 +72,22 @@ function attentionList(q: SaleQueries): SaleRecord[] {
   return [...seen.values()].sort((a, b) => a.createdAt - b.createdAt);
 }
 
+/** Why `--status` names no status (a usage error, exit 64), or undefined when it does or is absent. */
+export function statusProblem(status: string | undefined): string | undefined {
+  if (status === undefined || isSaleStatus(status)) return undefined;
+  return usageLine(
+    `queue list --status: unknown status ${JSON.stringify(status)}; one of: ${SALE_STATUSES.join(', ')}`,
+  );
+}
+
+/** Why `queue show` has no ID to look for (exit 64), or undefined. */
+function refProblem(ref: string | undefined): string | undefined {
+  if (ref !== undefined && ref !== '') return undefined;
+  return usageLine(
+    `queue show: ID ${ref === undefined ? 'missing' : 'is empty'} — expected a sale id, out_biz_id or request_id`,
+  );
+}
+
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
@@ -91,10 +108,7 @@ function run(args: QueueArgs, q: SaleQueries, movedAside: string[], now: number)
       } else if (isSaleStatus(args.status)) {
         records = q.list({ statuses: [args.status] }).reverse();
       } else {
-        return {
-          code: EXIT_USAGE,
-          err: `unknown status "${args.status}"; one of: ${SALE_STATUSES.join(', ')}\n`,
-        };
+        return { code: EXIT_USAGE, err: statusProblem(args.status) ?? '' };
       }
       const out = args.json
         ? json({ now, sales: records.map((r) => saleJson(r, now)) })
@@ -102,9 +116,8 @@ function run(args: QueueArgs, q: SaleQueries, movedAside: string[], now: number)
       return { code: EXIT_OK, out, err: warn };
     }
     case 'show': {
-      if (args.ref === undefined || args.ref === '') {
-        return { code: EXIT_USAGE, err: 'queue show needs a sale id, out_biz_id or request_id\n' };
-      }
+      const problem = refProblem(args.ref);
+      if (args.ref === undefined || problem !== undefined) return { code: EXIT_USAGE, err: problem ?? '' };
       const sale = q.find(args.ref);
       if (!sale) {
         return {
@@ -179,6 +192,13 @@ export async function queueCommand(
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
+  // A usage error is told before the ledger is looked for.
+  const usage =
+    args.sub === 'list' ? statusProblem(args.status) : args.sub === 'show' ? refProblem(args.ref) : undefined;
+  if (usage !== undefined) {
+    await write(err, usage);
+    return EXIT_USAGE;
+  }
   const path = args.statePath;
   const ledger = openForReading(path, 'queue');
   let result: Output;

@@ -7,12 +7,13 @@ import { demoFlagMisuse, demoRefusal } from '../../config/demo.js';
 import { runDaemon } from '../daemon.js';
 import { EXIT_USAGE } from '../exit-codes.js';
 import { createLogger } from '../log.js';
+import { usageLine } from './usage.js';
 
 export async function runCommand(configPath: string, demo: boolean): Promise<number> {
   const config = loadConfig(configPath);
   const misuse = demo ? demoFlagMisuse(config) : undefined;
   if (misuse !== undefined) {
-    process.stderr.write(`${misuse}\n`);
+    process.stderr.write(usageLine(`run: ${misuse}`));
     return EXIT_USAGE;
   }
   const refusal = demoRefusal(config, demo);

@@ -1,8 +1,13 @@
 /**
  * The CLI's usage text and its usage errors (exit 64). Plain strings only: the entry point shows
  * these before any command module is loaded, so a typo costs no more than starting Node.
+ *
+ * Every usage error is one line `xpos-agent: …` naming the problem. When the command line itself
+ * does not parse (an unknown command or option, a missing or extra argument, a command group
+ * without its subcommand) the usage text follows; a bad value of a known option (`--port abc`)
+ * ends with USAGE_HINT instead (usageLine).
  */
-import { EXIT_CONFIG, EXIT_DATAERR, EXIT_STATE_LOCKED } from '../exit-codes.js';
+import { EXIT_CONFIG, EXIT_DATAERR, EXIT_STATE_LOCKED, EXIT_USAGE } from '../exit-codes.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/xpos-agent/config.yaml';
 
@@ -41,9 +46,10 @@ ${FLEET_USAGE}
                                    OK/WARN/FAIL line each with the fix; exit 0 ok, 1 warn, 2 fail,
                                    ${EXIT_CONFIG} invalid config. --print-test prints a test receipt
 
-  --config defaults to ${DEFAULT_CONFIG_PATH}; --state-dir replaces its paths.state_dir. One agent
-  (run or sim) per state directory: a second one exits ${EXIT_STATE_LOCKED} at once, naming the
-  directory and the pid holding it. A bad line in a piped sim script exits ${EXIT_DATAERR}.`;
+  --help (-h) after any command prints this text; a usage error exits ${EXIT_USAGE}. --config
+  defaults to ${DEFAULT_CONFIG_PATH}; --state-dir replaces its paths.state_dir. One agent (run
+  or sim) per state directory: a second one exits ${EXIT_STATE_LOCKED} at once, naming the directory
+  and the pid holding it. A bad line in a piped sim script exits ${EXIT_DATAERR}.`;
 
 /** Node's parseArgs wording ("Unknown option '--x'. To specify a positional…") in the CLI's words. */
 export function usageProblem(e: unknown): string {
@@ -62,4 +68,34 @@ export function usageProblem(e: unknown): string {
     default:
       return message;
   }
+}
+
+/** Ends a one-line usage error that is not followed by the usage text. */
+export const USAGE_HINT = '(xpos-agent --help for usage)';
+
+/** A usage error about a value, on one line with the hint: `xpos-agent: sandbox: --port: … (…)`. */
+export function usageLine(problem: string): string {
+  return `xpos-agent: ${problem} ${USAGE_HINT}\n`;
+}
+
+/** A usage error about the command line itself, followed by the usage text. */
+export function usageText(problem: string): string {
+  return `xpos-agent: ${problem}\n${USAGE}\n`;
+}
+
+/** Command groups and what must follow each word. */
+export const GROUPS: Readonly<Record<string, string>> = {
+  config: 'check',
+  queue: 'list, show ID, report, export',
+  ledger: 'backup [DEST], restore BACKUP',
+};
+
+/**
+ * Why the words after a group name no command: `queue needs one of: list, show ID, report, export`
+ * when nothing follows it, `unknown command: queue frob; queue needs one of: …` for a wrong word.
+ */
+export function groupProblem(group: string, sub: string | undefined): string {
+  const list = GROUPS[group] ?? '';
+  const needs = `${group} needs ${list.includes(',') ? 'one of' : 'a subcommand'}: ${list}`;
+  return sub === undefined ? needs : `unknown command: ${group} ${sub}; ${needs}`;
 }

@@ -1,6 +1,9 @@
 /**
  * `xpos-agent sandbox`: the embedded gateway alone, for trying a kiosk or a client against it.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readPrivateFile } from '../../config/secret.js';
 import type { Logger } from '../log.js';
 import { DEMO_CODES } from './behaviour.js';
@@ -13,6 +16,20 @@ import { SandboxGateway } from './server.js';
  */
 export const DEMO_APP_KEY = '12345678';
 export const DEMO_SECRET = 'sandbox-demo-secret';
+
+/**
+ * Where a person finds the demo secret, which is never printed (test/sandbox/cli.test.ts): the
+ * README beside package.json above this module, under "Demo codes". That is the install's
+ * (APPDIR/README.md, e.g. /opt/xpos-agent/README.md, the unit's Documentation=) or the clone's,
+ * whether this runs from the bundle (dist/agent/chunks/), tsc's output or the source.
+ */
+export function demoSecretWhere(from: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const readme = join(dir, 'README.md');
+    if (existsSync(readme) && existsSync(join(dir, 'package.json'))) return readme;
+    if (dirname(dir) === dir) return "the agent's README.md";
+  }
+}
 
 export interface SandboxArgs {
   port: number;
@@ -42,7 +59,7 @@ export async function runSandbox(
     `sandbox gateway: ${gateway.url}`,
     `app_key: ${appKey}${args.appKey === undefined ? ' (demo, sandbox only)' : ''}`,
     args.secretFile === undefined
-      ? 'secret: the demo secret (DEMO_SECRET in agent/sandbox/cli.ts, sandbox only)'
+      ? `secret: the demo secret (sandbox only), written in ${demoSecretWhere()} under "Demo codes"`
       : `secret: from ${args.secretFile}`,
     `personality: ${JSON.stringify(gateway.personality.current)}`,
     `control: ${gateway.origin}/_sandbox/faults, ${gateway.origin}/_sandbox/charges, ` +

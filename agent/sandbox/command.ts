@@ -1,7 +1,8 @@
 /**
- * `xpos-agent sandbox`: checks its flags (usage errors exit 64), starts the embedded gateway and
- * runs until SIGINT or SIGTERM.
+ * `xpos-agent sandbox`: checks its flags (usage errors exit 64, one line with the hint, as in
+ * agent/cli/usage.ts), starts the embedded gateway and runs until SIGINT or SIGTERM.
  */
+import { usageLine } from '../cli/usage.js';
 import { EXIT_USAGE } from '../exit-codes.js';
 import { createLogger } from '../log.js';
 import { runSandbox } from './cli.js';
@@ -17,12 +18,14 @@ export interface SandboxFlags {
 export async function sandboxCommand(flags: SandboxFlags): Promise<number> {
   const port = flags.port === undefined ? 0 : /^\d+$/.test(flags.port) ? Number(flags.port) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`--port: ${flags.port ?? ''} — expected 0..65535\n`);
+    process.stderr.write(
+      usageLine(`sandbox: --port: ${JSON.stringify(flags.port ?? '')} — expected a port number, 0..65535`),
+    );
     return EXIT_USAGE;
   }
   const personality = flags.personality ?? 'today';
   if (!isPersonalityName(personality)) {
-    process.stderr.write(`--personality: ${unknownPersonalityMessage(personality)}\n`);
+    process.stderr.write(usageLine(`sandbox: --personality: ${unknownPersonalityMessage(personality)}`));
     return EXIT_USAGE;
   }
   const gateway = await runSandbox(

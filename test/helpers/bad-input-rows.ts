@@ -236,6 +236,9 @@ export const rows: Row[] = [
       ]
     : []),
   // --- the command line: usage message, exit 64 ----------------------------------------------
+  // Every row here: a first line `xpos-agent: …` naming the problem, then the usage text when the
+  // command line does not parse, or the hint `(xpos-agent --help for usage)` for a bad value
+  // (bad-input.test.ts checks it for each exit-64 row).
   { name: 'no arguments', args: [], code: USAGE, stderr: [/no command given/, /usage: xpos-agent/] },
   {
     name: 'an unknown option alone',
@@ -244,7 +247,36 @@ export const rows: Row[] = [
     stderr: [/unknown option --bogus/, /usage:/],
   },
   { name: 'an unknown command', args: ['frob'], code: USAGE, stderr: [/unknown command: frob/, /usage:/] },
-  { name: 'config without check', args: ['config'], code: USAGE, stderr: [/unknown command: config/] },
+  {
+    name: 'config without check',
+    args: ['config'],
+    code: USAGE,
+    stderr: [/^xpos-agent: config needs a subcommand: check$/m, /usage:/],
+  },
+  {
+    name: 'queue without a subcommand',
+    args: ['queue'],
+    code: USAGE,
+    stderr: [/^xpos-agent: queue needs one of: list, show ID, report, export$/m, /usage:/],
+  },
+  {
+    name: 'queue with only options',
+    args: ['queue', '--json'],
+    code: USAGE,
+    stderr: [/^xpos-agent: queue needs one of: list, show ID, report, export$/m],
+  },
+  {
+    name: 'ledger without a subcommand',
+    args: ['ledger'],
+    code: USAGE,
+    stderr: [/^xpos-agent: ledger needs one of: backup \[DEST\], restore BACKUP$/m, /usage:/],
+  },
+  {
+    name: 'an unknown ledger subcommand',
+    args: ['ledger', 'explode'],
+    code: USAGE,
+    stderr: [/^xpos-agent: unknown command: ledger explode; ledger needs one of: backup/m],
+  },
   {
     name: 'a misspelt subcommand',
     args: ['config', 'chek'],
@@ -255,7 +287,7 @@ export const rows: Row[] = [
     name: 'an unknown queue subcommand',
     args: ['queue', 'frob'],
     code: USAGE,
-    stderr: [/unknown command: queue frob/],
+    stderr: [/unknown command: queue frob; queue needs one of: list, show ID, report, export/],
   },
   {
     name: 'an option the command does not take',
@@ -304,25 +336,100 @@ export const rows: Row[] = [
     name: 'a port out of range',
     args: ['sandbox', '--port', '99999'],
     code: USAGE,
-    stderr: [/--port: 99999 — expected 0\.\.65535/],
+    stderr: [
+      /^xpos-agent: sandbox: --port: "99999" — expected a port number, 0\.\.65535 \(xpos-agent --help/m,
+    ],
   },
   {
     name: 'a port that is no number',
+    args: ['sandbox', '--port', 'abc'],
+    code: USAGE,
+    stderr: [/^xpos-agent: sandbox: --port: "abc" — expected a port number, 0\.\.65535/m],
+  },
+  {
+    name: 'a port with a letter in it',
     args: ['sandbox', '--port', '80x'],
     code: USAGE,
-    stderr: [/--port: 80x — expected 0\.\.65535/],
+    stderr: [/^xpos-agent: sandbox: --port: "80x" — expected a port number/m],
   },
   {
     name: 'an unknown sandbox personality',
-    args: ['sandbox', '--personality', 'grumpy'],
+    args: ['sandbox', '--personality', 'nope'],
     code: USAGE,
-    stderr: [/--personality: .*grumpy/],
+    stderr: [/^xpos-agent: sandbox: --personality: unknown personality "nope"; one of: today, /m],
+  },
+  {
+    name: 'an unknown queue status (told before the config is read)',
+    args: ['queue', 'list', '--status', 'bogus', '--config', 'absent.yaml'],
+    code: USAGE,
+    stderr: [/^xpos-agent: queue list --status: unknown status "bogus"; one of: created, sent, /m],
+  },
+  {
+    name: 'an empty sale id',
+    args: ['queue', 'show', '', '--config', 'c.yaml', '--state-dir', 'st'],
+    files: { 'c.yaml': `gateway: { url: sandbox, app_key: "1" }\n${STORE}` },
+    code: USAGE,
+    stderr: [/^xpos-agent: queue show: ID is empty — expected a sale id/m],
+  },
+  {
+    name: 'run --demo with a real gateway',
+    args: ['run', '--demo', '--config', 'c.yaml'],
+    files: { 'c.yaml': REAL() },
+    code: USAGE,
+    stderr: [
+      /^xpos-agent: run: --demo: gateway\.url is "https:\/\/gw\.example\.com\/router\/rest", a real gateway/m,
+    ],
   },
   {
     name: 'an unknown option of a fleet command',
     args: ['ledger', 'backup', '--bogus'],
     code: USAGE,
-    stderr: [/unknown option --bogus/],
+    stderr: [/^xpos-agent: ledger backup: unknown option --bogus$/m, /usage:/],
+  },
+  {
+    name: 'a bad --keep',
+    args: ['ledger', 'backup', '--keep', '0'],
+    code: USAGE,
+    stderr: [/^xpos-agent: ledger backup: --keep: "0" — expected a whole number of copies, 1\.\.365/m],
+  },
+  {
+    name: 'ledger restore without a backup',
+    args: ['ledger', 'restore'],
+    code: USAGE,
+    stderr: [/^xpos-agent: ledger restore: BACKUP missing/m, /usage:/],
+  },
+  {
+    name: 'an argument queue export does not take',
+    args: ['queue', 'export', 'today'],
+    code: USAGE,
+    stderr: [/^xpos-agent: queue export: unexpected argument "today"$/m],
+  },
+  {
+    name: 'an unknown export format',
+    args: [
+      'queue',
+      'export',
+      '--from',
+      '2024-05-01',
+      '--to',
+      '2024-05-02',
+      '--format',
+      'xml',
+      '--config',
+      'c.yaml',
+    ],
+    files: { 'c.yaml': `gateway: { url: sandbox, app_key: "1" }\n${STORE}` },
+    code: USAGE,
+    stderr: [
+      /^xpos-agent: queue export: --format: "xml" — expected csv or json \(xpos-agent --help for usage\)$/m,
+    ],
+  },
+  {
+    name: 'an export without --from',
+    args: ['queue', 'export', '--to', '2024-05-02', '--config', 'c.yaml'],
+    files: { 'c.yaml': `gateway: { url: sandbox, app_key: "1" }\n${STORE}` },
+    code: USAGE,
+    stderr: [/^xpos-agent: queue export: --from: missing/m],
   },
   // --- piped simulator script: exit 65 naming the line -------------------------------------------
   {

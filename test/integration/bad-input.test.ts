@@ -3,7 +3,7 @@
  * code (agent/exit-codes.ts), never Node's own wording and never a stack trace. Each row spawns
  * dist/agent/main.js as a technician would, in a fresh folder holding that row's files.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +46,24 @@ function run(row: Row, dir: string): Promise<Ran> {
   });
 }
 
+const USAGE = 64;
+const HINT = '(xpos-agent --help for usage)';
+
+/**
+ * Every usage error (exit 64) reads the same way (agent/cli/usage.ts): one first line
+ * `xpos-agent: …` naming the problem, then either the usage text (the command line does not
+ * parse) or, on that line, the hint (a bad value): never both, never neither, nothing on stdout.
+ */
+function usageShape(t: Test, r: Ran): void {
+  const [first = '', ...rest] = r.stderr.split('\n');
+  t.match(first, /^xpos-agent: \S/, 'the first line starts "xpos-agent: "');
+  const usage = rest.join('\n').startsWith('usage: xpos-agent <command>');
+  const hint = first.endsWith(` ${HINT}`);
+  t.ok(usage !== hint, `either the usage text follows or the line ends with ${HINT}`);
+  if (hint) t.equal(rest.join(''), '', 'one line only');
+  t.equal(r.stdout, '', 'nothing on stdout');
+}
+
 t.test(`${rows.length} bad inputs: named message, documented exit code, no stack trace`, async (t) => {
   t.ok(rows.length >= 30, 'the table holds at least 30 bad inputs');
   const root = t.testdir({});
@@ -78,6 +96,7 @@ t.test(`${rows.length} bad inputs: named message, documented exit code, no stack
         "not Node's wording",
       );
       t.notMatch(`${r.stdout}\n${r.stderr}`, /s3cret/, 'the secret never appears');
+      if (row.code === USAGE) usageShape(t, r);
       t.end();
     });
   }

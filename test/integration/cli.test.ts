@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
 const EXAMPLE = new URL('../../config/xpos-agent.example.yaml', import.meta.url).pathname;
+const README = new URL('../../README.md', import.meta.url).pathname;
 
 if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
 
@@ -217,6 +218,16 @@ t.test('sandbox alone prints its loopback URL and app key and stops on SIGTERM',
   t.match(r.stdout, /http:\/\/127\.0\.0\.1:\d+\/router\/rest/);
   t.match(r.stdout, /app_key: 12345678/);
   t.notMatch(r.stdout, 'sandbox-demo-secret');
+  // The secret is never printed; the line says where it is written, a file an installed kiosk has.
+  const where =
+    /^secret: the demo secret \(sandbox only\), written in (\/\S+\/README\.md) under "Demo codes"$/m.exec(
+      r.stdout,
+    )?.[1];
+  t.equal(where, README, 'the README beside the agent (APPDIR/README.md when installed)');
+  const readme = readFileSync(README, 'utf8');
+  const section = readme.slice(readme.indexOf('### Demo codes'));
+  t.match(section, /The demo secret is `sandbox-demo-secret`/, 'that section gives the secret');
+  t.match(section, /prints its URL, the demo app key `12345678`\s+and, as it never prints a secret, where/);
 });
 
 t.test(
