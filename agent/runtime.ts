@@ -300,6 +300,9 @@ export class Runtime {
         return;
       case 'arm':
         clearTimeout(this.#timer);
+        // A payment finishing while the agent stops must not start a screen timeout: it would keep
+        // the process alive for seconds after shutdown and then redraw the idle screen.
+        if (this.#stopping !== undefined) return;
         // A timer may fire a little early by the monotonic clock; the kiosk then re-arms (never drops it).
         this.#timer = setTimeout(
           () => this.dispatch({ kind: 'tick' }),

@@ -1,19 +1,39 @@
 /**
  * `xpos-agent sim`: the built-in demo kiosk (or the user's config, always on the embedded sandbox)
  * in this terminal. The config it runs with is written to `<state dir>/sim.yaml`, so the operators'
- * tools find this kiosk's ledger and zone with `--config state/sim.yaml`.
+ * tools find this kiosk's ledger and zone with `--config state/sim.yaml`: its devices are the
+ * simulator's twins (`type: sim`, which `doctor` reports as simulated) and its backups go to
+ * `<state dir>/backups`, never the production folder.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { loadConfig, validateConfig } from '../../config/load.js';
+import type { DevicesConfig } from '../../config/devices.js';
 import type { Config } from '../../config/schema.js';
 import { createLogger } from '../log.js';
 import { DEMO_APP_KEY } from '../sandbox/cli.js';
 import { runSimulator } from './terminal.js';
 
 export const SIM_CONFIG_FILE = 'sim.yaml';
+
+/** The devices the simulator runs with, whatever a config names: its terminal twins. */
+function simDevices(columns: 32 | 48): DevicesConfig {
+  return {
+    keypad: { type: 'sim' },
+    scanner: { type: 'sim' },
+    printer: { type: 'sim', columns },
+    feedback: { type: 'sim' },
+    display: { type: 'sim' },
+    gpio: {},
+  };
+}
+
+/** `ledger backup --config state/sim.yaml` copies the demo ledger beside it, not into a system folder. */
+function simBackupDir(stateDir: string): string {
+  return resolve(stateDir, 'backups');
+}
 
 /** The simulator's built-in kiosk: demo store, four presets, the embedded sandbox. */
 export function simConfig(stateDir: string): Config {
@@ -34,7 +54,8 @@ export function simConfig(stateDir: string): Config {
         D: { label: '运动饮料', price: 6.5 },
       },
       payment: { customer_wait_ms: 20_000, poll_interval_ms: 2_000 },
-      devices: { printer: { type: 'sim', columns: 32 } },
+      devices: simDevices(32),
+      backup: { dir: simBackupDir(stateDir) },
       paths: { state_dir: stateDir },
       log: { level: 'debug' },
     },
@@ -42,9 +63,18 @@ export function simConfig(stateDir: string): Config {
   );
 }
 
-/** A user's config in the simulator: its store and presets, but always the embedded sandbox. */
+/**
+ * A user's config in the simulator: its store and presets (and receipt width), but always the
+ * embedded sandbox, the simulator's devices, and backups in the simulator's state folder.
+ */
 function simOverride(config: Config, stateDir: string): Config {
-  return { ...config, gateway: { ...config.gateway, url: 'sandbox' }, paths: { state_dir: stateDir } };
+  return {
+    ...config,
+    gateway: { ...config.gateway, url: 'sandbox' },
+    devices: simDevices(config.devices.printer?.columns ?? 32),
+    backup: { ...config.backup, dir: simBackupDir(stateDir) },
+    paths: { state_dir: stateDir },
+  };
 }
 
 /** Written whole or not at all (rename), so a tool never reads half a file. */

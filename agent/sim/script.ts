@@ -45,10 +45,12 @@ export function parseLine(raw: string): ScriptStep | { error: string } {
     case '':
       return { cmd: 'none' };
     case 'key': {
-      const bad = rest.filter((k) => !isKeyName(k));
-      if (rest.length === 0) return { error: 'key needs one or more keys (0-9 A-D . ENTER ESC …)' };
+      // The preset letters as on the simulator's keyboard: `key b` is `key B`. Nothing else is folded.
+      const keys = rest.map((k) => (/^[a-d]$/.test(k) ? k.toUpperCase() : k));
+      const bad = keys.filter((k) => !isKeyName(k));
+      if (keys.length === 0) return { error: 'key needs one or more keys (0-9 A-D . ENTER ESC …)' };
       if (bad.length > 0) return { error: `unknown key ${JSON.stringify(bad[0])}` };
-      return { cmd: 'key', keys: rest as KeyName[] };
+      return { cmd: 'key', keys: keys as KeyName[] };
     }
     case 'scan':
       return arg === '' ? { error: 'scan needs a code' } : { cmd: 'scan', code: arg };

@@ -18,7 +18,7 @@ import { ROW_SGR } from '../../drivers/display/text-screen.js';
 import type { DisplayView } from '../../drivers/display/types.js';
 import { viewText } from '../kiosk/view.js';
 import type { Logger } from '../log.js';
-import { DEMO_SCANS } from './demo-codes.js';
+import { DEMO_SCANS, demoScanNote } from './demo-codes.js';
 import { MIN_ROWS, receiptHeight, renderFrame } from './screen.js';
 import { runScript } from './script.js';
 import { asError } from '../errors.js';
@@ -62,7 +62,10 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     hourCycle: 'h23',
   });
 
+  // Set once the terminal is handed back: nothing is written after that (a late view, a timer).
+  let closed = false;
   const note = (line: string): void => {
+    if (closed) return;
     events.push(`${clock.format(new Date())}  ${line}`);
     if (events.length > 6) events.shift();
     if (!tty) output.write(`${line}\n`);
@@ -71,29 +74,33 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   const receiptCols = config.devices.printer?.columns ?? 32;
   let drawQueued = false;
   function draw(): void {
-    if (!tty || drawQueued) return;
+    if (!tty || closed || drawQueued) return;
     drawQueued = true;
     setImmediate(() => {
       drawQueued = false;
-      const status =
-        typing !== undefined
-          ? `Scan code: ${typing}_  (Enter scans, Esc cancels)`
-          : `${view?.screen ?? 'starting'} · ${clock.format(new Date())} ${zone}`;
-      const rows = renderFrame({
-        cols: output.columns,
-        rows: output.rows,
-        gatewayUrl,
-        view,
-        receipt,
-        receiptTop,
-        receiptCols,
-        events,
-        status,
-      });
-      output.write(
-        rows.map((r, i) => `\x1b[${i + 1};1H${ROW_SGR[r.style ?? 'plain']}${r.text}\x1b[0m`).join(''),
-      );
+      if (!closed) paint();
     });
+  }
+  /** One whole frame, now. */
+  function paint(): void {
+    const status =
+      typing !== undefined
+        ? `Scan code: ${typing}_  (Enter scans, Esc cancels)`
+        : `${view?.screen ?? 'starting'} · ${clock.format(new Date())} ${zone}`;
+    const rows = renderFrame({
+      cols: output.columns,
+      rows: output.rows,
+      gatewayUrl,
+      view,
+      receipt,
+      receiptTop,
+      receiptCols,
+      events,
+      status,
+    });
+    output.write(
+      rows.map((r, i) => `\x1b[${i + 1};1H${ROW_SGR[r.style ?? 'plain']}${r.text}\x1b[0m`).join(''),
+    );
   }
   const scroll = (by: number): void => {
     const max = Math.max(0, receipt.length - receiptHeight(output.rows));
@@ -105,6 +112,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     columns: receiptCols,
     dir: join(config.paths.state_dir, 'receipts'),
     output: (text) => {
+      if (closed) return;
       // The pane's rule is the paper's edge: the text renderer's +--+ | | frame is dropped.
       receipt = text
         .split('\n')
@@ -120,6 +128,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   });
   // The kiosk's screen is a display device like any other; the terminal draws what it is shown.
   const display = new SimDisplay((v) => {
+    if (closed) return;
     view = v;
     const text = viewText(v).join(' | ');
     if (!tty && text !== shownText) output.write(`[${v.screen}] ${text}\n`);
@@ -127,15 +136,27 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     draw();
   });
 
+  /** The terminal handed back: autowrap and the cursor on, the cursor under the frame. */
+  const restore = (): void => {
+    output.write(`\x1b[?7h\x1b[?25h\x1b[${Math.max(MIN_ROWS, output.rows)};1H\n`);
+  };
   if (tty) output.write('\x1b[?25l\x1b[?7l\x1b[2J');
-  const agent = await startAgent({
-    config,
-    log,
-    devices: { keypad, scanner, printer, feedback, display },
-    onResolved: (sale) => {
-      note(`sale ${sale.saleId} (${sale.outBizId}) resolved later: ${sale.status}`);
-    },
-  });
+  let agent: Awaited<ReturnType<typeof startAgent>>;
+  try {
+    agent = await startAgent({
+      config,
+      log,
+      devices: { keypad, scanner, printer, feedback, display },
+      onResolved: (sale) => {
+        note(`sale ${sale.saleId} (${sale.outBizId}) resolved later: ${sale.status}`);
+      },
+    });
+  } catch (e) {
+    // Not started (the state folder is locked, the ledger refused): the terminal goes back as it was.
+    closed = true;
+    if (tty) restore();
+    throw e;
+  }
   gatewayUrl = agent.gatewayUrl;
   note(
     `sandbox gateway at ${agent.gatewayUrl}; receipts saved under ${join(config.paths.state_dir, 'receipts')}`,
@@ -145,7 +166,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     const demo = DEMO_SCANS.find((d) => d.key === key);
     if (!demo) return false;
     const code = demo.make();
-    note(`scanned ${demo.label} (${code.slice(0, 2)}…${code.slice(-4)})`);
+    note(demoScanNote(demo, code));
     scanner.scan(code);
     return true;
   };
@@ -154,13 +175,12 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   // A bad script line ends the run like `quit`, then is rethrown once the agent has stopped.
   let scriptError: Error | undefined;
   await new Promise<void>((resolve) => {
+    // Input ends here. The terminal stays the simulator's while the agent stops (an in-flight
+    // payment may take seconds): it is handed back below, after the last frame.
     const quit = (): void => {
       input.removeAllListeners('keypress');
-      if (tty) {
-        input.setRawMode(false);
-        output.write(`\x1b[?7h\x1b[?25h\x1b[${Math.max(MIN_ROWS, output.rows)};1H\n`);
-      }
       input.pause();
+      typing = undefined;
       resolve();
     };
     if (tty) {
@@ -213,7 +233,20 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     draw();
   });
   note('stopping…');
-  await running.stop(5_000);
+  try {
+    await running.stop(5_000);
+    note('stopped');
+  } finally {
+    // The last state (out of service) is drawn while the screen is still ours; then it is closed,
+    // so a late view, receipt or note draws nothing over the shell, and the terminal is restored.
+    // The caller's `log:`/`config:` lines are the last output.
+    if (tty) paint();
+    closed = true;
+    if (tty) {
+      input.setRawMode(false);
+      restore();
+    }
+  }
   if (scriptError !== undefined) throw scriptError;
 }
 

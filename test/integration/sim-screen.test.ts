@@ -113,7 +113,8 @@ t.test('the simulator fits 80x24, shows what is typed and why a key was refused'
   s = await term.until('the receipt to scroll', (x) => /receipt 2–17 of \d+/.test(all(x)));
   t.match(s.rows[ROWS - 1], /^ok · /, '↓ scrolls the receipt in its own region; the status line stays');
 
+  // Listening before q: the simulator may be gone before type() returns.
+  const closed = new Promise<number | null>((resolve) => term.child.on('close', resolve));
   await term.type('q');
-  const code = await new Promise<number | null>((resolve) => term.child.on('close', resolve));
-  t.equal(code, 0);
+  t.equal(await closed, 0);
 });

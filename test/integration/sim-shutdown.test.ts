@@ -1,0 +1,83 @@
+/**
+ * Quitting the simulator hands the terminal back once: the last frame (out of service, "stopped")
+ * is drawn before the terminal is restored, and after the restore only the `log:` and `config:`
+ * lines follow, even when the kiosk still changes its screen while stopping (a pending payment).
+ * The built binary, in a real 80x24 pty (util-linux `script`) and with a piped script.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { playVt } from '../helpers/vt-screen.js';
+
+const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
+if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
+
+const COLS = 80;
+const ROWS = 24;
+const RESTORE = '\x1b[?25h';
+
+t.test('in a terminal: nothing is drawn after the terminal is restored', async (t) => {
+  const dir = t.testdir({});
+  const cmd = `stty cols ${COLS} rows ${ROWS}; exec ${process.execPath} ${MAIN} sim --state-dir ${dir}/st`;
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, TERM: 'linux' } });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let bytes = Buffer.alloc(0);
+  child.stdout.on('data', (b: Buffer) => (bytes = Buffer.concat([bytes, b])));
+  const until = async (what: string, ok: (s: string) => boolean): Promise<void> => {
+    const start = Date.now();
+    while (!ok(playVt(bytes, COLS, ROWS).rows.join('\n'))) {
+      if (Date.now() - start > 20_000) throw new Error(`timed out waiting for ${what}`);
+      await sleep(100);
+    }
+  };
+  await until('the ready screen', (s) => s.includes('Enter an amount'));
+  // A pending payment: the kiosk is still changing its screen when q is pressed.
+  for (const k of 'ap') {
+    child.stdin.write(k);
+    await sleep(150);
+  }
+  await until('the payment', (s) => /正在确认|支付中/.test(s));
+  child.stdin.write('q');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(code, 0);
+  await sleep(300);
+
+  const text = bytes.toString('utf8');
+  const at = text.lastIndexOf(RESTORE);
+  t.ok(at > 0, 'the terminal is restored');
+  t.equal(text.indexOf(RESTORE), at, 'once');
+  const after = text.slice(at + RESTORE.length);
+  t.match(
+    after,
+    new RegExp(
+      `^\\x1b\\[${ROWS};1H\\r\\nlog: [^\\x1b]*/st/sim\\.log\\r\\nconfig: [^\\x1b]*/st/sim\\.yaml\\r\\n$`,
+    ),
+    `after the restore only the log: and config: lines: ${JSON.stringify(after.slice(0, 200))}`,
+  );
+  const last = playVt(text.slice(0, at), COLS, ROWS);
+  t.match(last.rows[ROWS - 1], /^out-of-service · /, 'the last frame shows the kiosk out of service');
+  t.match(last.rows.join('\n'), /\d\d:\d\d:\d\d {2}stopped/, 'and the simulator stopped');
+});
+
+t.test('piped: the log: and config: lines are the last output', async (t) => {
+  const dir = t.testdir({});
+  const child = spawn(process.execPath, [MAIN, 'sim', '--state-dir', 'st'], { cwd: dir });
+  let stdout = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  // Quit while the payment is still being checked: the kiosk's screens change during the stop.
+  child.stdin.end('key A\ndemo p\nwait 100\nquit\n');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(code, 0);
+  const lines = stdout.trimEnd().split('\n');
+  t.match(lines.at(-2), /^log: .*\/st\/sim\.log$/);
+  t.match(
+    lines.at(-1),
+    /^config: .*\/st\/sim\.yaml$/,
+    `nothing after the config line:\n${lines.slice(-5).join('\n')}`,
+  );
+  t.match(lines.at(-3), /^stopped$/);
+  t.match(lines.at(-4), /^\[out-of-service\] /, 'the last screen is shown before the paths');
+});
