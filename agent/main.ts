@@ -6,7 +6,7 @@
  * each command imports only its own modules. Exit codes: agent/exit-codes.ts.
  */
 import { parseArgs } from 'node:util';
-import { COMMANDS, configPathOf, findCommand } from './cli/commands.js';
+import { ALL_OPTIONS, COMMANDS, configPathOf, findCommand } from './cli/commands.js';
 import { GROUPS, USAGE, groupProblem, usageProblem, usageText } from './cli/usage.js';
 import { EXIT_CONFIG, EXIT_DATAERR, EXIT_FAILURE, EXIT_STATE_LOCKED, EXIT_USAGE } from './exit-codes.js';
 
@@ -47,7 +47,7 @@ function help(): number {
 
 async function main(argv: string[]): Promise<number> {
   // Loose first pass: only to find the command words; each command's own options are strict.
-  const loose = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const loose = parseArgs({ args: argv, allowPositionals: true, strict: false, options: ALL_OPTIONS });
   const [command, sub] = loose.positionals;
   const wantsHelp = loose.values['help'] === true || loose.values['h'] === true;
   if (command === undefined) {

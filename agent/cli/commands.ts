@@ -169,3 +169,24 @@ export function configPathOf(values: CommandArgs['values']): string {
 }
 
 export { EXIT_USAGE };
+
+/** The options of `queue export`, `ledger backup` and `ledger restore` (agent/cli/fleet.ts). */
+export const FLEET_OPTIONS = {
+  config: { type: 'string' },
+  'state-dir': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string' },
+  keep: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * Every option any command knows, for main's first, loose pass over the command line: an option
+ * that takes a value must take it there too, or `queue --state-dir DIR list` reads DIR as the
+ * subcommand.
+ */
+export const ALL_OPTIONS: Options = {
+  ...FLEET_OPTIONS,
+  ...Object.values(COMMANDS).reduce<Options>((all, c) => ({ ...all, ...c.options }), {}),
+};

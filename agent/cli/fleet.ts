@@ -14,19 +14,12 @@ import { restoreLedger } from '../ledger/restore.js';
 import { ledgerPath } from '../store-open.js';
 import { exportCommand } from './export.js';
 import { write } from './queue.js';
+import { FLEET_OPTIONS } from './commands.js';
 import { USAGE, groupProblem, usageLine, usageProblem, usageText } from './usage.js';
 
-const OPTIONS = {
-  config: { type: 'string' },
-  'state-dir': { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  format: { type: 'string' },
-  keep: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 import { EXIT_FAILURE as EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+
+const OPTIONS = FLEET_OPTIONS;
 
 interface Io {
   out: NodeJS.WritableStream;

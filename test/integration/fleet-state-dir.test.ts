@@ -135,3 +135,51 @@ backup: { dir: ${JSON.stringify(join(dir, 'copies'))}, keep: 3 }
     t.match(usage.stderr, /--state-dir/);
   },
 );
+
+t.test('options may come before the subcommand: a value is never read as a command word', async (t) => {
+  const dir = t.testdir({});
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    `gateway: { url: sandbox, app_key: "12345678" }
+store: { store_id: "1", cashier_id: "1", cashier_name: x, machine_id: K07 }
+kiosk: { time_zone: Asia/Shanghai }
+paths: { state_dir: ${JSON.stringify(join(dir, 'configured'))} }
+`,
+  );
+  mkdirSync(join(dir, 'other'));
+  const ledger = Ledger.open({ path: join(dir, 'other', 'ledger.db'), log: createLogger('silent') });
+  ledger.create(sale(1));
+  ledger.close();
+
+  const report = await xpos(dir, ['queue', '--state-dir', 'other', '--config', 'c.yaml', 'report']);
+  t.equal(report.code, 0, report.stderr);
+  t.match(report.stdout, /succeeded\s+1\b/, 'queue --state-dir DIR report reads DIR');
+  const show = await xpos(dir, ['queue', '--config', 'c.yaml', 'show', '--state-dir', 'other', 'boot1-1']);
+  t.equal(show.code, 0, show.stderr);
+  t.match(show.stdout, /K07-OTHER-1/);
+  const exported = await xpos(dir, [
+    'queue',
+    '--state-dir',
+    'other',
+    'export',
+    '--config',
+    'c.yaml',
+    '--from',
+    '2026-12-04',
+    '--to',
+    '2026-12-04',
+  ]);
+  t.equal(exported.code, 0, exported.stderr);
+  t.match(exported.stdout, /K07-OTHER-1/, 'queue --state-dir DIR export reaches the export');
+  const backup = await xpos(dir, [
+    'ledger',
+    '--config',
+    'c.yaml',
+    '--state-dir',
+    'other',
+    'backup',
+    join(dir, 'b.db'),
+  ]);
+  t.equal(backup.code, 0, backup.stderr);
+  t.match(backup.stdout, /b\.db: 1 sales/);
+});
