@@ -178,11 +178,17 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     // Input ends here. The terminal stays the simulator's while the agent stops (an in-flight
     // payment may take seconds): it is handed back below, after the last frame.
     const quit = (): void => {
+      process.off('SIGTERM', quit);
+      process.off('SIGINT', quit);
       input.removeAllListeners('keypress');
       input.pause();
       typing = undefined;
       resolve();
     };
+    // `kill`, or Ctrl-C on a piped run (a raw terminal reads it as a key, below), quits as `q`
+    // does: the agent stops in order and the terminal is handed back, not left raw without a cursor.
+    process.once('SIGTERM', quit);
+    process.once('SIGINT', quit);
     if (tty) {
       emitKeypressEvents(input);
       input.setRawMode(true);

@@ -81,3 +81,55 @@ t.test('piped: the log: and config: lines are the last output', async (t) => {
   t.match(lines.at(-3), /^stopped$/);
   t.match(lines.at(-4), /^\[out-of-service\] /, 'the last screen is shown before the paths');
 });
+
+t.test('a SIGTERM quits as q does: an orderly stop, then the paths', async (t) => {
+  const dir = t.testdir({});
+  const child = spawn(process.execPath, [MAIN, 'sim', '--state-dir', 'st'], { cwd: dir });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  // stdin stays open: the script is still being read when the signal comes.
+  child.stdin.write('key B\ndemo s\n');
+  const start = Date.now();
+  while (!/状态\s+成功/.test(stdout)) {
+    if (Date.now() - start > 20_000) throw new Error(`no receipt:\n${stdout}`);
+    await sleep(100);
+  }
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(code, 0, 'the run ends as a quit does');
+  const lines = stdout.trimEnd().split('\n');
+  t.match(lines.at(-3), /^stopped$/);
+  t.match(lines.at(-1), /^config: .*\/st\/sim\.yaml$/);
+});
+
+t.test('in a terminal, a SIGTERM hands the terminal back (cursor on, not left raw)', async (t) => {
+  const dir = t.testdir({});
+  const cmd = `stty cols ${COLS} rows ${ROWS}; exec ${process.execPath} ${MAIN} sim --state-dir ${dir}/st`;
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, TERM: 'linux' } });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let bytes = Buffer.alloc(0);
+  child.stdout.on('data', (b: Buffer) => (bytes = Buffer.concat([bytes, b])));
+  const start = Date.now();
+  while (!playVt(bytes, COLS, ROWS).rows.join('\n').includes('Enter an amount')) {
+    if (Date.now() - start > 20_000) throw new Error('timed out waiting for the ready screen');
+    await sleep(100);
+  }
+  // script(1) runs the shell, which execs node: node is script's child.
+  const pgrep = spawn('pgrep', ['-P', String(child.pid)]);
+  let pids = '';
+  pgrep.stdout.on('data', (b: Buffer) => (pids += b.toString()));
+  await new Promise((resolve) => pgrep.on('close', resolve));
+  const pid = Number(pids.trim().split('\n')[0]);
+  t.ok(pid > 0, `the simulator's pid (${pid})`);
+  process.kill(pid, 'SIGTERM');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(code, 0);
+  const text = bytes.toString('utf8');
+  t.ok(text.includes(RESTORE), 'the cursor is turned back on');
+  t.match(text.slice(text.lastIndexOf(RESTORE)), /log: [^\n]*\/st\/sim\.log\r\nconfig: /);
+});
