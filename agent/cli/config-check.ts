@@ -8,11 +8,35 @@ import { demoNote, isDemo } from '../../config/demo.js';
 import { CREDENTIAL_NAME, secretVerdict } from '../../config/secret.js';
 import { EXIT_CONFIG } from '../exit-codes.js';
 
+/**
+ * Values copied unchanged from config/xpos-agent.example.yaml that a real kiosk must replace. The
+ * file is valid with them, so they are warnings, not errors: a shared machine_id makes two kiosks'
+ * order ids collide, and the example's app_key is the sandbox's, which no real gateway accepts.
+ */
+function placeholderWarnings(config: ReturnType<typeof loadConfig>): string[] {
+  if (isDemo(config)) return [];
+  const found: string[] = [];
+  if (config.gateway.app_key === '12345678') {
+    found.push(
+      "warning: gateway.app_key is the example's '12345678' (the sandbox's key): " +
+        'set the app key the platform issued for this store',
+    );
+  }
+  if (config.store.machine_id === 'K01') {
+    found.push(
+      "warning: store.machine_id is the example's K01: give each kiosk its own " +
+        '(it is part of every order id; two kiosks with one id make colliding orders)',
+    );
+  }
+  return found;
+}
+
 export function configCheck(configPath: string, env: NodeJS.ProcessEnv = process.env): number {
   const config = loadConfig(configPath);
   const notes: string[] = [];
   const demo = demoNote(config);
   if (demo !== undefined) notes.push(demo);
+  notes.push(...placeholderWarnings(config));
   if (!isDemo(config)) {
     const verdict = secretVerdict(config.gateway.secret_file, env);
     const viaSystemd = env['CREDENTIALS_DIRECTORY'] === undefined && config.gateway.secret_file === undefined;

@@ -47,10 +47,24 @@ gateway: { url: sandbox, app_key: "12345678" }
 store: { store_id: "333333", cashier_id: "346753", cashier_name: 张丽, machine_id: K01 }
 `;
 
-t.test('config check accepts the shipped example', async (t) => {
+t.test('config check accepts the shipped example, and names its placeholders to replace', async (t) => {
   const r = await xpos(['config', 'check', '--config', EXAMPLE]);
   t.equal(r.code, 0);
   t.match(r.stdout, /OK/);
+  t.match(r.stdout, /warning: gateway\.app_key is the example's '12345678'/);
+  t.match(r.stdout, /warning: store\.machine_id is the example's K01: give each kiosk its own/);
+  const dir = t.testdir({
+    'own.yaml': readFileSync(EXAMPLE, 'utf8')
+      .replace("app_key: '12345678'", "app_key: '23456789'")
+      .replace('machine_id: K01', 'machine_id: GYM2-K03'),
+    's.yaml': base,
+  });
+  const own = await xpos(['config', 'check', '--config', join(dir, 'own.yaml')]);
+  t.equal(own.code, 0, own.stderr);
+  t.notMatch(own.stdout, /warning/, 'values of its own: no warning');
+  const demo = await xpos(['config', 'check', '--config', join(dir, 's.yaml')]);
+  t.equal(demo.code, 0, demo.stderr);
+  t.notMatch(demo.stdout, /warning/, 'the sandbox key is right for the sandbox');
 });
 
 t.test('config check prints every problem with key, value and expectation, and exits 78', async (t) => {
