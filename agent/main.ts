@@ -49,11 +49,13 @@ async function main(argv: string[]): Promise<number> {
   // Loose first pass: only to find the command words; each command's own options are strict.
   const loose = parseArgs({ args: argv, allowPositionals: true, strict: false, options: ALL_OPTIONS });
   const [command, sub] = loose.positionals;
-  const wantsHelp = loose.values['help'] === true || loose.values['h'] === true;
+  const wantsHelp = loose.values['help'] === true;
   if (command === undefined) {
-    const option = argv.find((a) => a.startsWith('-') && a !== '--help' && a !== '-h');
-    if (wantsHelp && option === undefined) return help();
-    return usage(option === undefined ? 'no command given' : `unknown option ${option} (no command given)`);
+    const known = (a: string): boolean =>
+      a === '-h' || Object.hasOwn(ALL_OPTIONS, a.replace(/^--|=.*$/g, ''));
+    const unknown = argv.find((a) => a.startsWith('-') && !known(a));
+    if (wantsHelp && unknown === undefined) return help();
+    return usage(unknown === undefined ? 'no command given' : `unknown option ${unknown} (no command given)`);
   }
   if (command === 'ledger' || (command === 'queue' && sub === 'export')) {
     const { fleetCommand } = await import('./cli/fleet.js');

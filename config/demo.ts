@@ -6,6 +6,9 @@
 import type { ConfigProblem } from './load.js';
 import type { Config } from './schema.js';
 
+/** The demo gateway's app key (public, like its secret: the sandbox moves no money). */
+export const DEMO_APP_KEY = '12345678';
+
 /** The `gateway.url` value that starts the embedded demo gateway on loopback. */
 export const DEMO_GATEWAY = 'sandbox';
 

@@ -4,7 +4,7 @@
  * $CREDENTIALS_DIRECTORY is set), so a file that passes here is never refused at start.
  */
 import { loadConfig } from '../../config/load.js';
-import { demoNote, isDemo } from '../../config/demo.js';
+import { DEMO_APP_KEY, demoNote, isDemo } from '../../config/demo.js';
 import { CREDENTIAL_NAME, secretVerdict } from '../../config/secret.js';
 import { EXIT_CONFIG } from '../exit-codes.js';
 
@@ -16,9 +16,9 @@ import { EXIT_CONFIG } from '../exit-codes.js';
 function placeholderWarnings(config: ReturnType<typeof loadConfig>): string[] {
   if (isDemo(config)) return [];
   const found: string[] = [];
-  if (config.gateway.app_key === '12345678') {
+  if (config.gateway.app_key === DEMO_APP_KEY) {
     found.push(
-      "warning: gateway.app_key is the example's '12345678' (the sandbox's key): " +
+      `warning: gateway.app_key is the example's '${DEMO_APP_KEY}' (the sandbox's key): ` +
         'set the app key the platform issued for this store',
     );
   }

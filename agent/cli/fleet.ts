@@ -61,7 +61,7 @@ export async function fleetCommand(
     return stateDir === undefined ? c : { ...c, paths: { ...c.paths, state_dir: resolve(stateDir) } };
   };
   if (extra !== undefined || (command === 'queue' && arg !== undefined)) {
-    await write(io.err, usageText(`${name}: unexpected argument "${extra ?? arg}"`));
+    await write(io.err, usageText(`${name}: unexpected argument "${command === 'queue' ? arg : extra}"`));
     return EXIT_USAGE;
   }
   if (command === 'queue') {

@@ -81,7 +81,7 @@ export function statusProblem(status: string | undefined): string | undefined {
 }
 
 /** Why `queue show` has no ID to look for (exit 64), or undefined. */
-function refProblem(ref: string | undefined): string | undefined {
+export function refProblem(ref: string | undefined): string | undefined {
   if (ref !== undefined && ref !== '') return undefined;
   return usageLine(
     `queue show: ID ${ref === undefined ? 'missing' : 'is empty'} — expected a sale id, out_biz_id or request_id`,

@@ -16,6 +16,7 @@
  */
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Logger } from '../log.js';
 import type { BookSnapshot } from './book-types.js';
 
 export const BOOK_FILE = 'sandbox-book.json';
@@ -92,6 +93,18 @@ export function loadBook(path: string, now: () => number = Date.now): LoadedBook
   return { book: merge(lines), ...(droppedTail && { droppedTail: true as const }) };
 }
 
+/** loadBook, with what it had to do about the file logged. */
+export function loadBookLogged(path: string, log: Logger): LoadedBook {
+  const loaded = loadBook(path);
+  if (loaded.setAside !== undefined) {
+    log.warn({ file: loaded.setAside }, 'sandbox book unreadable: set aside, starting a new one');
+  }
+  if (loaded.droppedTail === true) {
+    log.warn({ file: path }, 'sandbox book: a last line cut short (a quit while writing) dropped');
+  }
+  return loaded;
+}
+
 function setAside(path: string, now: () => number): LoadedBook {
   const aside = `${path}.unreadable-${now()}`;
   renameSync(path, aside);
@@ -117,12 +130,21 @@ export class BookFile {
       return;
     }
     const line = `${JSON.stringify(changes)}\n`;
-    appendFileSync(this.path, line);
+    try {
+      appendFileSync(this.path, line);
+    } catch (e) {
+      // The changes were taken and are not on disk (a full disk, or half a line): the next save
+      // writes the whole book again, so they are not lost and no torn line is followed by others.
+      this.#compacted = undefined;
+      throw e;
+    }
     c.appended += Buffer.byteLength(line);
   }
 
   #compact(whole: BookSnapshot): void {
     const text = `${JSON.stringify(whole)}\n`;
+    // Unset until the whole book is on disk: a failed compaction is tried again at the next save.
+    this.#compacted = undefined;
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, text);

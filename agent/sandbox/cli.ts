@@ -9,12 +9,13 @@ import type { Logger } from '../log.js';
 import { DEMO_CODES } from './behaviour.js';
 import type { PersonalityName } from './personality.js';
 import { SandboxGateway } from './server.js';
+import { DEMO_APP_KEY } from '../../config/demo.js';
 
 /**
  * Demo credentials, used when no app key or secret file is given. They are published here on
  * purpose and are accepted by the sandbox only; the production gateway has never heard of them.
  */
-export const DEMO_APP_KEY = '12345678';
+export { DEMO_APP_KEY };
 export const DEMO_SECRET = 'sandbox-demo-secret';
 
 /**

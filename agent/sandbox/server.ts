@@ -28,7 +28,7 @@ import {
   send,
   topParams,
 } from './http.js';
-import { BookFile, loadBook } from './book-file.js';
+import { BookFile, loadBookLogged } from './book-file.js';
 import { PaymentBook } from './payments.js';
 import {
   PersonalityControl,
@@ -91,16 +91,7 @@ export class SandboxGateway {
     this.origin = `http://127.0.0.1:${address.port}`;
     this.url = `${this.origin}${TOP_PATH}`;
     this.#bookFile = opts.bookFile === undefined ? undefined : new BookFile(opts.bookFile);
-    const saved = opts.bookFile === undefined ? {} : loadBook(opts.bookFile);
-    if (saved.setAside !== undefined) {
-      opts.log.warn({ file: saved.setAside }, 'sandbox book unreadable: set aside, starting a new one');
-    }
-    if (saved.droppedTail === true) {
-      opts.log.warn(
-        { file: opts.bookFile },
-        'sandbox book: a last line cut short (a quit while writing) dropped',
-      );
-    }
+    const saved = opts.bookFile === undefined ? {} : loadBookLogged(opts.bookFile, opts.log);
     this.#book = new PaymentBook({
       now,
       pendingMs: opts.pendingMs ?? DEFAULT_PENDING_MS,

@@ -140,6 +140,21 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   const restore = (): void => {
     output.write(`\x1b[?7h\x1b[?25h\x1b[${Math.max(MIN_ROWS, output.rows)};1H\n`);
   };
+  // From here to the end a signal (`kill`, or Ctrl-C on a piped run: a raw terminal reads Ctrl-C
+  // as a key) quits as `q` does: the agent stops in order and the terminal is handed back, never
+  // left raw without a cursor. More signals while it stops change nothing.
+  let quitRequested = false;
+  let quitInput: (() => void) | undefined;
+  const onSignal = (): void => {
+    quitRequested = true;
+    quitInput?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const releaseSignals = (): void => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
   if (tty) output.write('\x1b[?25l\x1b[?7l\x1b[2J');
   let agent: Awaited<ReturnType<typeof startAgent>>;
   try {
@@ -155,6 +170,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     // Not started (the state folder is locked, the ledger refused): the terminal goes back as it was.
     closed = true;
     if (tty) restore();
+    releaseSignals();
     throw e;
   }
   gatewayUrl = agent.gatewayUrl;
@@ -177,18 +193,16 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   await new Promise<void>((resolve) => {
     // Input ends here. The terminal stays the simulator's while the agent stops (an in-flight
     // payment may take seconds): it is handed back below, after the last frame.
+    let lines: ReturnType<typeof createInterface> | undefined;
     const quit = (): void => {
-      process.off('SIGTERM', quit);
-      process.off('SIGINT', quit);
+      quitRequested = true;
       input.removeAllListeners('keypress');
+      lines?.close();
       input.pause();
       typing = undefined;
       resolve();
     };
-    // `kill`, or Ctrl-C on a piped run (a raw terminal reads it as a key, below), quits as `q`
-    // does: the agent stops in order and the terminal is handed back, not left raw without a cursor.
-    process.once('SIGTERM', quit);
-    process.once('SIGINT', quit);
+    quitInput = quit;
     if (tty) {
       emitKeypressEvents(input);
       input.setRawMode(true);
@@ -229,14 +243,16 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
         if (name) keypad.press(name);
       });
     } else {
-      const lines = createInterface({ input });
+      lines = createInterface({ input });
       const queue = runScript(lines, { keypad, scanner, scanDemo, note });
       void queue.then(quit, (e: unknown) => {
-        scriptError = asError(e);
+        // A line read after the user quit is not the script's error: the run was already ending.
+        if (!quitRequested) scriptError = asError(e);
         quit();
       });
     }
     draw();
+    if (quitRequested) quit();
   });
   note('stopping…');
   try {
@@ -252,6 +268,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
       input.setRawMode(false);
       restore();
     }
+    releaseSignals();
   }
   if (scriptError !== undefined) throw scriptError;
 }

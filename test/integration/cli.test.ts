@@ -278,3 +278,18 @@ t.test(
     t.ok(msgs.indexOf('stopping') < msgs.indexOf('stopped'), 'stopped after stopping, in order');
   },
 );
+
+t.test('usage mistakes are told as such, before any config is read', async (t) => {
+  const missing = '/nonexistent/xpos-agent.yaml';
+  const show = await xpos(['queue', 'show', '', '--config', missing]);
+  t.equal(show.code, 64, 'an empty ID is the command line’s mistake, not the config’s');
+  t.match(show.stderr, /^xpos-agent: queue show: ID is empty/);
+  const extra = await xpos(['queue', 'export', 'a', 'b', '--config', missing]);
+  t.equal(extra.code, 64);
+  t.match(extra.stderr, /unexpected argument "a"/, 'the first extra word is named');
+  const bare = await xpos(['--config', missing]);
+  t.equal(bare.code, 64);
+  t.match(bare.stderr, /^xpos-agent: no command given\n/, '--config is a known option');
+  const odd = await xpos(['--frob']);
+  t.match(odd.stderr, /^xpos-agent: unknown option --frob \(no command given\)/);
+});

@@ -5,7 +5,7 @@
  * deleted. Real files; the payment book is the real one.
  */
 import t from 'tap';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BookFile, loadBook } from '../../agent/sandbox/book-file.js';
 import type { PayParams } from '../../agent/sandbox/param0.js';
@@ -184,5 +184,28 @@ t.test('a book written whole as one line by an older simulator still loads', (t)
   paid(b.pay(params(1, '281234567890121111')));
   writeFileSync(path, JSON.stringify(b.snapshot())); // no trailing newline, as BookFile once wrote it
   t.same(loadBook(path).book, b.snapshot());
+  t.end();
+});
+
+t.test('a save that fails loses nothing: the next one writes the whole book', (t) => {
+  const dir = t.testdir({});
+  const path = join(dir, 'sandbox-book.json');
+  const now = Date.UTC(2026, 11, 4, 13, 0, 0);
+  const b = book(() => now);
+  const file = new BookFile(path);
+  paid(b.pay(params(1, '281234567890121111')));
+  file.save(b);
+  // The journal cannot be appended to (here: a directory where the file was; a full disk alike).
+  rmSync(path);
+  mkdirSync(path);
+  const lost = paid(b.pay(params(2, '281234567890122222')));
+  t.throws(() => file.save(b), { code: 'EISDIR' }, 'the failure is not hidden');
+  rmSync(path, { recursive: true });
+  paid(b.pay(params(3, '281234567890123333')));
+  file.save(b);
+  const back = book(() => now, loadBook(path).book);
+  const q = back.query({ checkoutId: lost.checkoutId });
+  t.equal('status' in q ? q.status : q.subCode, 'SUCCEEDED', 'the payment whose save failed is on disk');
+  t.equal(back.ledger.charges, 3);
   t.end();
 });
