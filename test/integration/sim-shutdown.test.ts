@@ -6,12 +6,27 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { playVt } from '../helpers/vt-screen.js';
 
 const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
 if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
+
+/** The pid of a child of `parent`, from /proc (procps may not be installed). */
+function childOf(parent: number): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the command name in parentheses: state, then the parent's pid.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) return Number(entry);
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  return 0;
+}
 
 const COLS = 80;
 const ROWS = 24;
@@ -120,11 +135,7 @@ t.test('in a terminal, a SIGTERM hands the terminal back (cursor on, not left ra
     await sleep(100);
   }
   // script(1) runs the shell, which execs node: node is script's child.
-  const pgrep = spawn('pgrep', ['-P', String(child.pid)]);
-  let pids = '';
-  pgrep.stdout.on('data', (b: Buffer) => (pids += b.toString()));
-  await new Promise((resolve) => pgrep.on('close', resolve));
-  const pid = Number(pids.trim().split('\n')[0]);
+  const pid = childOf(child.pid ?? -1);
   t.ok(pid > 0, `the simulator's pid (${pid})`);
   process.kill(pid, 'SIGTERM');
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
