@@ -49,7 +49,12 @@ export function configCheck(configPath: string, env: NodeJS.ProcessEnv = process
           'only the service can read it: check it with `xpos-agent doctor` as the service user',
       );
     } else {
-      process.stderr.write(`config error: ${configPath}: the app secret\n  ${verdict.error.message}\n`);
+      // The placeholders are worth fixing in the same edit, so they are told here too.
+      const warnings = notes.filter((n) => n.startsWith('warning:'));
+      process.stderr.write(
+        `config error: ${configPath}: the app secret\n  ${verdict.error.message}\n` +
+          warnings.map((w) => `${w}\n`).join(''),
+      );
       return EXIT_CONFIG;
     }
   }

@@ -62,6 +62,23 @@ t.test('config check accepts the shipped example, and names its placeholders to 
   const own = await xpos(['config', 'check', '--config', join(dir, 'own.yaml')]);
   t.equal(own.code, 0, own.stderr);
   t.notMatch(own.stdout, /warning/, 'values of its own: no warning');
+  writeFileSync(join(dir, 'secret'), 'not-a-real-secret\n');
+  chmodSync(join(dir, 'secret'), 0o644);
+  writeFileSync(
+    join(dir, 'open.yaml'),
+    readFileSync(EXAMPLE, 'utf8').replace(
+      /^(\s*)url: .*$/m,
+      `$1url: https://gw.example.net/router/rest\n$1secret_file: ${join(dir, 'secret')}`,
+    ),
+  );
+  const refused = await xpos(['config', 'check', '--config', join(dir, 'open.yaml')]);
+  t.equal(refused.code, 78, refused.stdout + refused.stderr);
+  t.match(refused.stderr, /the app secret/);
+  t.match(
+    refused.stderr,
+    /warning: store\.machine_id is the example's K01/,
+    'placeholders told with the error',
+  );
   const demo = await xpos(['config', 'check', '--config', join(dir, 's.yaml')]);
   t.equal(demo.code, 0, demo.stderr);
   t.notMatch(demo.stdout, /warning/, 'the sandbox key is right for the sandbox');
