@@ -57,7 +57,12 @@ async function main(argv: string[]): Promise<number> {
     if (wantsHelp && unknown === undefined) return help();
     return usage(unknown === undefined ? 'no command given' : `unknown option ${unknown} (no command given)`);
   }
-  if (command === 'ledger' || (command === 'queue' && sub === 'export')) {
+  // The fleet's commands parse their own options; `ledger` alone or with a wrong word is told below,
+  // as for every command group.
+  if (
+    (command === 'ledger' && (sub === 'backup' || sub === 'restore')) ||
+    (command === 'queue' && sub === 'export')
+  ) {
     const { fleetCommand } = await import('./cli/fleet.js');
     return fleetCommand(argv);
   }

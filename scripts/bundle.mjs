@@ -16,12 +16,10 @@ import { build } from 'esbuild';
 import { chmodSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { EXTERNAL } from './external.mjs';
 
 const AGENT = 'dist/agent';
 const STAGE = 'dist/.bundle';
-/** @type {unknown} */
-const externalJson = JSON.parse(await readFile('scripts/external.json', 'utf8'));
-const EXTERNAL = /** @type {{ external: string[] }} */ (externalJson).external;
 
 /**
  * zod's classic API re-exports every locale as `z.locales`; only English (imported on its own) is used.

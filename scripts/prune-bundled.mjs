@@ -1,23 +1,20 @@
 // Removes from a production node_modules every package the bundle already holds: only the
 // packages scripts/external.json names (left outside the bundle) and what they depend on, less
-// what only builds their addons at install time, are loaded from node_modules at run time (test/integration/cli-imports.test.ts asserts it for the
-// daemon, and the install test runs a sale from the installed tree).
-//   node scripts/prune-bundled.mjs NODE_MODULES_DIR scripts/external.json
+// what only builds their addons at install time, are loaded from node_modules at run time
+// (test/integration/cli-imports.test.ts asserts it for the daemon, and the install test runs a
+// sale from the installed tree).
+//   node scripts/prune-bundled.mjs NODE_MODULES_DIR
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { argv, exit, stderr, stdout } from 'node:process';
+import { BUILD_ONLY, isExternal } from './external.mjs';
 
-const [nmArg, externalFile] = argv.slice(2);
-if (nmArg === undefined || externalFile === undefined) {
-  stderr.write('usage: prune-bundled.mjs NODE_MODULES_DIR EXTERNAL_JSON\n');
+const [nmArg] = argv.slice(2);
+if (nmArg === undefined) {
+  stderr.write('usage: prune-bundled.mjs NODE_MODULES_DIR\n');
   exit(64);
 }
 const nm = nmArg;
-/** @type {unknown} */
-const lists = JSON.parse(readFileSync(externalFile, 'utf8'));
-const { external, build_only: buildOnly } = /** @type {{ external: string[]; build_only: string[] }} */ (
-  lists
-);
 
 /** Top-level package names: `name` and `@scope/name`. */
 function topLevel() {
@@ -30,10 +27,6 @@ function topLevel() {
   }
   return names;
 }
-
-/** @param {string} name */
-const matches = (name) =>
-  external.some((e) => (e.endsWith('/*') ? name.startsWith(e.slice(0, -1)) : name === e));
 
 /** Where Node would find `dep` required from the package in `dir`: its own node_modules, then up. */
 /**
@@ -52,7 +45,7 @@ function resolve(dep, dir) {
 /** @type {Set<string>} */
 const keep = new Set();
 const todo = topLevel()
-  .filter(matches)
+  .filter(isExternal)
   .map((n) => join(nm, n));
 while (todo.length > 0) {
   const dir = todo.pop();
@@ -67,7 +60,7 @@ while (todo.length > 0) {
   const optional = pkg.optionalDependencies ?? {};
   const deps = { ...pkg.dependencies, ...optional };
   for (const dep of Object.keys(deps)) {
-    if (buildOnly.includes(dep)) continue;
+    if (BUILD_ONLY.includes(dep)) continue;
     const found = resolve(dep, dir);
     // An optional dependency npm skipped (another platform) is simply absent.
     if (found !== undefined) todo.push(found);

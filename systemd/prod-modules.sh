@@ -30,7 +30,7 @@ exec 9>"$stage/.lock"
 flock 9
 
 key=$(
-  cat package.json package-lock.json "$0" scripts/prune-bundled.mjs scripts/external.json | sha256sum | cut -d' ' -f1
+  cat package.json package-lock.json "$0" scripts/prune-bundled.mjs scripts/external.mjs scripts/external.json | sha256sum | cut -d' ' -f1
   "$node" -p '`node ABI ${process.versions.modules} ${process.platform}-${process.arch}`'
 )
 if [ -d "$stage/node_modules" ] && [ -f "$stage/.key" ] && [ "$(cat "$stage/.key")" = "$key" ]; then
@@ -82,7 +82,7 @@ cp -a node_modules "$stage/"
 (cd "$stage" && "$npm" prune --omit=dev --offline --no-audit --no-fund --loglevel=error)
 strip "$stage/node_modules"
 # The pure-JavaScript packages run from the bundle (dist/agent/main.js), not from node_modules.
-"$node" scripts/prune-bundled.mjs "$stage/node_modules" scripts/external.json
+"$node" scripts/prune-bundled.mjs "$stage/node_modules"
 
 # The addons were compiled by whatever node ran npm ci; the package will declare $node's major.
 # Refuse a stage that $node cannot load rather than ship a package that fails at its first start.

@@ -39,14 +39,13 @@ async function configFor(a: CommandArgs) {
 }
 
 async function queue(sub: 'list' | 'show' | 'report', a: CommandArgs): Promise<number> {
-  const [{ queueCommand, statusProblem, refProblem }, { ledgerPath }] = await Promise.all([
+  const [{ queueCommand, queueUsageProblem }, { ledgerPath }] = await Promise.all([
     import('./queue.js'),
     import('../store-open.js'),
   ]);
   const status = str(a.values['status']);
-  // A bad --status or an empty ID is the command line's mistake: told before the config is read
-  // (exit 64, not 78).
-  const bad = sub === 'list' ? statusProblem(status) : sub === 'show' ? refProblem(a.args[0]) : undefined;
+  // The command line's mistake is told before the config is read (exit 64, not 78).
+  const bad = queueUsageProblem({ sub, status, ref: a.args[0] });
   if (bad !== undefined) {
     process.stderr.write(bad);
     return EXIT_USAGE;

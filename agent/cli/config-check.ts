@@ -36,7 +36,8 @@ export function configCheck(configPath: string, env: NodeJS.ProcessEnv = process
   const notes: string[] = [];
   const demo = demoNote(config);
   if (demo !== undefined) notes.push(demo);
-  notes.push(...placeholderWarnings(config));
+  const warnings = placeholderWarnings(config);
+  notes.push(...warnings);
   if (!isDemo(config)) {
     const verdict = secretVerdict(config.gateway.secret_file, env);
     const viaSystemd = env['CREDENTIALS_DIRECTORY'] === undefined && config.gateway.secret_file === undefined;
@@ -50,7 +51,6 @@ export function configCheck(configPath: string, env: NodeJS.ProcessEnv = process
       );
     } else {
       // The placeholders are worth fixing in the same edit, so they are told here too.
-      const warnings = notes.filter((n) => n.startsWith('warning:'));
       process.stderr.write(
         `config error: ${configPath}: the app secret\n  ${verdict.error.message}\n` +
           warnings.map((w) => `${w}\n`).join(''),

@@ -15,11 +15,9 @@ import { ledgerPath } from '../store-open.js';
 import { exportCommand } from './export.js';
 import { write } from './queue.js';
 import { FLEET_OPTIONS } from './commands.js';
-import { USAGE, groupProblem, usageLine, usageProblem, usageText } from './usage.js';
+import { USAGE, usageLine, usageProblem, usageText } from './usage.js';
 
 import { EXIT_FAILURE as EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
-
-const OPTIONS = FLEET_OPTIONS;
 
 interface Io {
   out: NodeJS.WritableStream;
@@ -34,21 +32,13 @@ export async function fleetCommand(
   try {
     parsed = parse(argv);
   } catch (e) {
-    const loose = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, strict: false });
+    const loose = parseArgs({ args: argv, allowPositionals: true, options: FLEET_OPTIONS, strict: false });
     await write(io.err, usageText(`${loose.positionals.slice(0, 2).join(' ')}: ${usageProblem(e)}`));
     return EXIT_USAGE;
   }
   const { values, positionals } = parsed;
   const [command, sub, arg, extra] = positionals;
   const name = positionals.slice(0, 2).join(' ');
-  if (command === 'ledger' && sub !== 'backup' && sub !== 'restore') {
-    if (sub === undefined && values.help === true) {
-      await write(io.out, `${USAGE}\n`);
-      return EXIT_OK;
-    }
-    await write(io.err, usageText(groupProblem('ledger', sub)));
-    return EXIT_USAGE;
-  }
   if (values.help === true) {
     await write(io.out, `${USAGE}\n`);
     return EXIT_OK;
@@ -133,10 +123,11 @@ export async function fleetCommand(
       return EXIT_FAIL;
     }
   }
-  await write(io.err, usageText(`unknown command: ${positionals.slice(0, 2).join(' ')}`));
+  // main hands over only `queue export`, `ledger backup` and `ledger restore`.
+  await write(io.err, usageText(`unknown command: ${name}`));
   return EXIT_USAGE;
 }
 
 function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  return parseArgs({ args: argv, allowPositionals: true, options: FLEET_OPTIONS });
 }

@@ -72,20 +72,28 @@ function attentionList(q: SaleQueries): SaleRecord[] {
   return [...seen.values()].sort((a, b) => a.createdAt - b.createdAt);
 }
 
-/** Why `--status` names no status (a usage error, exit 64), or undefined when it does or is absent. */
-export function statusProblem(status: string | undefined): string | undefined {
-  if (status === undefined || isSaleStatus(status)) return undefined;
-  return usageLine(
-    `queue list --status: unknown status ${JSON.stringify(status)}; one of: ${SALE_STATUSES.join(', ')}`,
-  );
-}
-
-/** Why `queue show` has no ID to look for (exit 64), or undefined. */
-export function refProblem(ref: string | undefined): string | undefined {
-  if (ref !== undefined && ref !== '') return undefined;
-  return usageLine(
-    `queue show: ID ${ref === undefined ? 'missing' : 'is empty'} — expected a sale id, out_biz_id or request_id`,
-  );
+/**
+ * The command line's mistake, if any (a usage error, exit 64): a `--status` that names no status,
+ * or a `queue show` without an ID. Told before the config (agent/cli/commands.ts) or the ledger
+ * is read, so it is never reported as their problem.
+ */
+export function queueUsageProblem(args: {
+  sub: QueueArgs['sub'];
+  status?: string | undefined;
+  ref?: string | undefined;
+}): string | undefined {
+  const { sub, status, ref } = args;
+  if (sub === 'list' && status !== undefined && !isSaleStatus(status)) {
+    return usageLine(
+      `queue list --status: unknown status ${JSON.stringify(status)}; one of: ${SALE_STATUSES.join(', ')}`,
+    );
+  }
+  if (sub === 'show' && (ref === undefined || ref === '')) {
+    return usageLine(
+      `queue show: ID ${ref === undefined ? 'missing' : 'is empty'} — expected a sale id, out_biz_id or request_id`,
+    );
+  }
+  return undefined;
 }
 
 function json(value: unknown): string {
@@ -102,27 +110,24 @@ function run(args: QueueArgs, q: SaleQueries, movedAside: string[], now: number)
   const warn = movedAside.map((f) => `!!! LEDGER MOVED ASIDE: ${f} (run "queue report")\n`).join('');
   switch (args.sub) {
     case 'list': {
-      let records: SaleRecord[];
-      if (args.status === undefined) {
-        records = attentionList(q);
-      } else if (isSaleStatus(args.status)) {
-        records = q.list({ statuses: [args.status] }).reverse();
-      } else {
-        return { code: EXIT_USAGE, err: statusProblem(args.status) ?? '' };
-      }
+      // queueUsageProblem has turned away a status that is none.
+      const records: SaleRecord[] =
+        args.status !== undefined && isSaleStatus(args.status)
+          ? q.list({ statuses: [args.status] }).reverse()
+          : attentionList(q);
       const out = args.json
         ? json({ now, sales: records.map((r) => saleJson(r, now)) })
         : formatList(records, now, args.timeZone);
       return { code: EXIT_OK, out, err: warn };
     }
     case 'show': {
-      const problem = refProblem(args.ref);
-      if (args.ref === undefined || problem !== undefined) return { code: EXIT_USAGE, err: problem ?? '' };
-      const sale = q.find(args.ref);
+      // queueUsageProblem has turned away a missing or empty ID.
+      const ref = args.ref ?? '';
+      const sale = q.find(ref);
       if (!sale) {
         return {
           code: EXIT_FAIL,
-          err: `${warn}no sale matches "${args.ref}" (looked for a sale id, out_biz_id and request_id)\n`,
+          err: `${warn}no sale matches "${ref}" (looked for a sale id, out_biz_id and request_id)\n`,
         };
       }
       return {
@@ -192,9 +197,7 @@ export async function queueCommand(
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
-  // A usage error is told before the ledger is looked for.
-  const usage =
-    args.sub === 'list' ? statusProblem(args.status) : args.sub === 'show' ? refProblem(args.ref) : undefined;
+  const usage = queueUsageProblem(args);
   if (usage !== undefined) {
     await write(err, usage);
     return EXIT_USAGE;

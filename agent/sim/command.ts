@@ -13,7 +13,7 @@ import { loadConfig, validateConfig } from '../../config/load.js';
 import type { DevicesConfig } from '../../config/devices.js';
 import type { Config } from '../../config/schema.js';
 import { createLogger } from '../log.js';
-import { DEMO_APP_KEY } from '../sandbox/cli.js';
+import { DEMO_APP_KEY } from '../../config/demo.js';
 import { runSimulator } from './terminal.js';
 
 export const SIM_CONFIG_FILE = 'sim.yaml';

@@ -151,7 +151,13 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  const releaseSignals = (): void => {
+  /** The end, whichever way it comes: nothing is drawn after this, and the terminal is given back. */
+  const handBack = (): void => {
+    closed = true;
+    if (tty) {
+      input.setRawMode(false);
+      restore();
+    }
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   };
@@ -168,9 +174,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     });
   } catch (e) {
     // Not started (the state folder is locked, the ledger refused): the terminal goes back as it was.
-    closed = true;
-    if (tty) restore();
-    releaseSignals();
+    handBack();
     throw e;
   }
   gatewayUrl = agent.gatewayUrl;
@@ -263,12 +267,7 @@ export async function runSimulator(opts: SimOptions): Promise<void> {
     // so a late view, receipt or note draws nothing over the shell, and the terminal is restored.
     // The caller's `log:`/`config:` lines are the last output.
     if (tty) paint();
-    closed = true;
-    if (tty) {
-      input.setRawMode(false);
-      restore();
-    }
-    releaseSignals();
+    handBack();
   }
   if (scriptError !== undefined) throw scriptError;
 }

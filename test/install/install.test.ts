@@ -11,6 +11,7 @@ import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { BUILD_ONLY, isExternal } from '../../scripts/external.mjs';
 
 const REPO = resolve(import.meta.dirname, '../..');
 // `make test` has built dist/ and node_modules/ just before; other tests are running against them,
@@ -25,11 +26,7 @@ const MAKE = [
   'dist/.build-stamp',
 ];
 const APP = '/opt/xpos-agent';
-/** Which packages the bundle leaves in node_modules, and which of their dependencies only build. */
-const bundle = JSON.parse(readFileSync(join(REPO, 'scripts/external.json'), 'utf8')) as {
-  external: string[];
-  build_only: string[];
-};
+
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -133,14 +130,12 @@ t.test('the app directory holds dist, package.json and README, readable by the s
 t.test('node_modules has the packages the bundle leaves out, none it holds, none of the dev ones', (t) => {
   const nm = at(`${APP}/node_modules`);
   const prod = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})];
-  const outside = (name: string): boolean =>
-    bundle.external.some((e) => (e.endsWith('/*') ? name.startsWith(e.slice(0, -1)) : name === e));
-  t.ok(prod.filter(outside).length >= 5, 'the addon packages are production dependencies');
+  t.ok(prod.filter(isExternal).length >= 5, 'the addon packages are production dependencies');
   for (const name of prod) {
-    if (outside(name)) t.ok(existsSync(join(nm, name, 'package.json')), `${name} installed`);
+    if (isExternal(name)) t.ok(existsSync(join(nm, name, 'package.json')), `${name} installed`);
     else t.notOk(existsSync(join(nm, name)), `${name} is in the bundle, not in node_modules`);
   }
-  for (const name of bundle.build_only) t.notOk(existsSync(join(nm, name)), `${name} (build only) absent`);
+  for (const name of BUILD_ONLY) t.notOk(existsSync(join(nm, name)), `${name} (build only) absent`);
   const dev = [...Object.keys(pkg.devDependencies), 'tap', 'typescript', 'eslint', 'prettier'];
   for (const name of new Set(dev)) t.notOk(existsSync(join(nm, name)), `dev dependency ${name} absent`);
   t.notOk(existsSync(join(nm, '.bin/tsc')), 'no tsc');
