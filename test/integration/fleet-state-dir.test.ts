@@ -4,32 +4,17 @@
  * paths.state_dir. Real processes on dist/, a real ledger file.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCli, type Ran } from '../helpers/cli-run.js';
 import { Ledger } from '../../agent/ledger/ledger.js';
 import { createLogger } from '../../agent/log.js';
 import type { SaleRecord } from '../../agent/payment/sale.js';
 
-const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
-if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
+const xpos = (cwd: string, args: string[]): Promise<Ran> => runCli(args, { cwd });
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function xpos(cwd: string, args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The day the sales were made, as `queue export` takes it. */
+const DAY = ['--from', '2026-12-04', '--to', '2026-12-04'];
 
 /** 2026-12-04 20:00 in Shanghai (the config's kiosk.time_zone), plus n ms. */
 const T0 = Date.UTC(2026, 11, 4, 12, 0, 0);
@@ -54,33 +39,37 @@ function sale(n: number): SaleRecord {
   };
 }
 
-t.test(
-  'queue export, ledger backup and ledger restore read and write the ledger in --state-dir',
-  async (t) => {
-    const dir = t.testdir({});
-    // The config names a state directory with no ledger; the sales are in "other".
-    writeFileSync(
-      join(dir, 'c.yaml'),
-      `gateway: { url: sandbox, app_key: "12345678" }
+/**
+ * In dir: c.yaml, whose state directory ("configured") has no ledger, and the first `sales` sales
+ * in the ledger of "other".
+ */
+function setUp(dir: string, sales: number): void {
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    `gateway: { url: sandbox, app_key: "12345678" }
 store: { store_id: "1", cashier_id: "1", cashier_name: x, machine_id: K07 }
 kiosk: { time_zone: Asia/Shanghai }
 paths: { state_dir: ${JSON.stringify(join(dir, 'configured'))} }
 backup: { dir: ${JSON.stringify(join(dir, 'copies'))}, keep: 3 }
 `,
-    );
-    mkdirSync(join(dir, 'other'));
-    const ledger = Ledger.open({ path: join(dir, 'other', 'ledger.db'), log: createLogger('silent') });
-    for (let i = 1; i <= 3; i++) ledger.create(sale(i));
-    ledger.close();
+  );
+  mkdirSync(join(dir, 'other'));
+  const ledger = Ledger.open({ path: join(dir, 'other', 'ledger.db'), log: createLogger('silent') });
+  for (let i = 1; i <= sales; i++) ledger.create(sale(i));
+  ledger.close();
+}
+
+t.test(
+  'queue export, ledger backup and ledger restore read and write the ledger in --state-dir',
+  async (t) => {
+    const dir = t.testdir({});
+    setUp(dir, 3);
     const cfg = ['--config', 'c.yaml'];
 
     const exported = await xpos(dir, [
       'queue',
       'export',
-      '--from',
-      '2026-12-04',
-      '--to',
-      '2026-12-04',
+      ...DAY,
       '--format',
       'json',
       ...cfg,
@@ -89,15 +78,7 @@ backup: { dir: ${JSON.stringify(join(dir, 'copies'))}, keep: 3 }
     ]);
     t.equal(exported.code, 0, exported.stderr);
     for (let i = 1; i <= 3; i++) t.match(exported.stdout, `K07-OTHER-${i}`, `sale ${i} exported`);
-    const ignored = await xpos(dir, [
-      'queue',
-      'export',
-      '--from',
-      '2026-12-04',
-      '--to',
-      '2026-12-04',
-      ...cfg,
-    ]);
+    const ignored = await xpos(dir, ['queue', 'export', ...DAY, ...cfg]);
     t.equal(ignored.code, 1, 'without --state-dir the configured directory is read');
     t.match(ignored.stderr, /configured\/ledger\.db/);
 
@@ -117,10 +98,7 @@ backup: { dir: ${JSON.stringify(join(dir, 'copies'))}, keep: 3 }
     const again = await xpos(dir, [
       'queue',
       'export',
-      '--from',
-      '2026-12-04',
-      '--to',
-      '2026-12-04',
+      ...DAY,
       '--format',
       'json',
       ...cfg,
@@ -138,18 +116,7 @@ backup: { dir: ${JSON.stringify(join(dir, 'copies'))}, keep: 3 }
 
 t.test('options may come before the subcommand: a value is never read as a command word', async (t) => {
   const dir = t.testdir({});
-  writeFileSync(
-    join(dir, 'c.yaml'),
-    `gateway: { url: sandbox, app_key: "12345678" }
-store: { store_id: "1", cashier_id: "1", cashier_name: x, machine_id: K07 }
-kiosk: { time_zone: Asia/Shanghai }
-paths: { state_dir: ${JSON.stringify(join(dir, 'configured'))} }
-`,
-  );
-  mkdirSync(join(dir, 'other'));
-  const ledger = Ledger.open({ path: join(dir, 'other', 'ledger.db'), log: createLogger('silent') });
-  ledger.create(sale(1));
-  ledger.close();
+  setUp(dir, 1);
 
   const report = await xpos(dir, ['queue', '--state-dir', 'other', '--config', 'c.yaml', 'report']);
   t.equal(report.code, 0, report.stderr);
@@ -157,18 +124,7 @@ paths: { state_dir: ${JSON.stringify(join(dir, 'configured'))} }
   const show = await xpos(dir, ['queue', '--config', 'c.yaml', 'show', '--state-dir', 'other', 'boot1-1']);
   t.equal(show.code, 0, show.stderr);
   t.match(show.stdout, /K07-OTHER-1/);
-  const exported = await xpos(dir, [
-    'queue',
-    '--state-dir',
-    'other',
-    'export',
-    '--config',
-    'c.yaml',
-    '--from',
-    '2026-12-04',
-    '--to',
-    '2026-12-04',
-  ]);
+  const exported = await xpos(dir, ['queue', '--state-dir', 'other', 'export', '--config', 'c.yaml', ...DAY]);
   t.equal(exported.code, 0, exported.stderr);
   t.match(exported.stdout, /K07-OTHER-1/, 'queue --state-dir DIR export reaches the export');
   const backup = await xpos(dir, [

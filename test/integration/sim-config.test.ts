@@ -6,31 +6,13 @@
  * claims a payment the kiosk refused.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCli, type Ran } from '../helpers/cli-run.js';
 
-const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
-if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function xpos(cwd: string, args: string[], input = ''): Promise<Ran> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, CREDENTIALS_DIRECTORY: '' };
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+// As outside the service: no $CREDENTIALS_DIRECTORY for doctor or run to take a secret from.
+const xpos = (cwd: string, args: string[], input = ''): Promise<Ran> =>
+  runCli(args, { cwd, input, env: { ...process.env, CREDENTIALS_DIRECTORY: '' } });
 
 interface DoctorJson {
   exitCode: number;

@@ -4,14 +4,12 @@
  * lines follow, even when the kiosk still changes its screen while stopping (a pending payment).
  * The built binary, in a real 80x24 pty (util-linux `script`) and with a piped script.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MAIN } from '../helpers/cli-run.js';
 import { playVt } from '../helpers/vt-screen.js';
-
-const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
-if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
 
 /** The pid of a child of `parent`, from /proc (procps may not be installed). */
 function childOf(parent: number): number {
@@ -32,8 +30,8 @@ const COLS = 80;
 const ROWS = 24;
 const RESTORE = '\x1b[?25h';
 
-t.test('in a terminal: nothing is drawn after the terminal is restored', async (t) => {
-  const dir = t.testdir({});
+/** The simulator in a real COLS x ROWS pty (util-linux `script`), with what it drew so far. */
+function inTerminal(t: Test, dir: string) {
   const cmd = `stty cols ${COLS} rows ${ROWS}; exec ${process.execPath} ${MAIN} sim --state-dir ${dir}/st`;
   const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, TERM: 'linux' } });
   t.teardown(() => {
@@ -48,6 +46,12 @@ t.test('in a terminal: nothing is drawn after the terminal is restored', async (
       await sleep(100);
     }
   };
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { child, bytes: () => bytes, until, closed };
+}
+
+t.test('in a terminal: nothing is drawn after the terminal is restored', async (t) => {
+  const { child, bytes, until, closed } = inTerminal(t, t.testdir({}));
   await until('the ready screen', (s) => s.includes('Enter an amount'));
   // A pending payment: the kiosk is still changing its screen when q is pressed.
   for (const k of 'ap') {
@@ -56,11 +60,11 @@ t.test('in a terminal: nothing is drawn after the terminal is restored', async (
   }
   await until('the payment', (s) => /正在确认|支付中/.test(s));
   child.stdin.write('q');
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const code = await closed;
   t.equal(code, 0);
   await sleep(300);
 
-  const text = bytes.toString('utf8');
+  const text = bytes().toString('utf8');
   const at = text.lastIndexOf(RESTORE);
   t.ok(at > 0, 'the terminal is restored');
   t.equal(text.indexOf(RESTORE), at, 'once');
@@ -121,26 +125,15 @@ t.test('a SIGTERM quits as q does: an orderly stop, then the paths', async (t) =
 });
 
 t.test('in a terminal, a SIGTERM hands the terminal back (cursor on, not left raw)', async (t) => {
-  const dir = t.testdir({});
-  const cmd = `stty cols ${COLS} rows ${ROWS}; exec ${process.execPath} ${MAIN} sim --state-dir ${dir}/st`;
-  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, TERM: 'linux' } });
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let bytes = Buffer.alloc(0);
-  child.stdout.on('data', (b: Buffer) => (bytes = Buffer.concat([bytes, b])));
-  const start = Date.now();
-  while (!playVt(bytes, COLS, ROWS).rows.join('\n').includes('Enter an amount')) {
-    if (Date.now() - start > 20_000) throw new Error('timed out waiting for the ready screen');
-    await sleep(100);
-  }
+  const { child, bytes, until, closed } = inTerminal(t, t.testdir({}));
+  await until('the ready screen', (s) => s.includes('Enter an amount'));
   // script(1) runs the shell, which execs node: node is script's child.
   const pid = childOf(child.pid ?? -1);
   t.ok(pid > 0, `the simulator's pid (${pid})`);
   process.kill(pid, 'SIGTERM');
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const code = await closed;
   t.equal(code, 0);
-  const text = bytes.toString('utf8');
+  const text = bytes().toString('utf8');
   t.ok(text.includes(RESTORE), 'the cursor is turned back on');
   t.match(text.slice(text.lastIndexOf(RESTORE)), /log: [^\n]*\/st\/sim\.log\r\nconfig: /);
 });

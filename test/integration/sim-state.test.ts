@@ -5,30 +5,11 @@
  * numbers never repeat. Real processes on dist/, real files.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCli, type Ran } from '../helpers/cli-run.js';
 
-const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
-if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function xpos(cwd: string, args: string[], input = ''): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const xpos = (cwd: string, args: string[], input = ''): Promise<Ran> => runCli(args, { cwd, input });
 
 interface SaleJson {
   outBizId: string;

@@ -4,26 +4,10 @@
  * subcommand says what it needs. Real child processes running the built dist/agent/main.js.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-
-const MAIN = new URL('../../dist/agent/main.js', import.meta.url).pathname;
-if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "make build" (make test does it first)`);
-
-function xpos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+import { runCli } from '../helpers/cli-run.js';
 
 t.test('--help after any command or group prints the usage and exits 0', async (t) => {
-  const usage = await xpos(['--help']);
+  const usage = await runCli(['--help']);
   t.equal(usage.code, 0);
   t.match(usage.stdout, /^usage: xpos-agent <command> \[options\]\n/);
   t.match(usage.stdout, /--help \(-h\) after any command prints this text/);
@@ -49,7 +33,7 @@ t.test('--help after any command or group prints the usage and exits 0', async (
     ['doctor', '-h'],
   ];
   for (const args of lines) {
-    const r = await xpos(args);
+    const r = await runCli(args);
     t.equal(r.code, 0, `${args.join(' ')}: exit 0\n${r.stderr}`);
     t.equal(r.stdout, usage.stdout, `${args.join(' ')}: the usage text`);
     t.equal(r.stderr, '', `${args.join(' ')}: nothing on stderr`);
@@ -63,7 +47,7 @@ t.test('a group without its subcommand says what it needs, exit 64, never "unkno
     ['config', 'config needs a subcommand: check'],
   ];
   for (const [group, message] of needs) {
-    const r = await xpos([group]);
+    const r = await runCli([group]);
     t.equal(r.code, 64, group);
     t.equal(r.stderr.split('\n')[0], `xpos-agent: ${message}`, `${group}: what it needs`);
     t.match(r.stderr, /\nusage: xpos-agent <command>/, `${group}: the usage text follows`);
@@ -73,10 +57,10 @@ t.test('a group without its subcommand says what it needs, exit 64, never "unkno
 });
 
 t.test('an unknown command with --help is still an error naming it', async (t) => {
-  const r = await xpos(['frob', '--help']);
+  const r = await runCli(['frob', '--help']);
   t.equal(r.code, 64);
   t.match(r.stderr, /^xpos-agent: unknown command: frob\nusage: xpos-agent/);
-  const sub = await xpos(['queue', 'frob', '--help']);
+  const sub = await runCli(['queue', 'frob', '--help']);
   t.equal(sub.code, 64);
   t.match(
     sub.stderr,

@@ -4,7 +4,7 @@
  * their numbering; the file never holds a payment code; an unreadable book is set aside, never
  * deleted. Real files; the payment book is the real one.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BookFile, loadBook } from '../../agent/sandbox/book-file.js';
@@ -42,21 +42,27 @@ function paid(r: ReturnType<PaymentBook['pay']>): Payment {
   return r.payment;
 }
 
-t.test('a reloaded book resolves its pending payment and never reuses a number', (t) => {
+const T0 = Date.UTC(2026, 11, 4, 13, 0, 0);
+
+/** The test's own book file, and a payment book on a clock the test moves (`clock.now`). */
+function scene(t: Test) {
   const dir = t.testdir({});
   const path = join(dir, 'sandbox-book.json');
-  let now = Date.UTC(2026, 11, 4, 13, 0, 0);
-  const first = book(() => now);
-  const file = new BookFile(path);
+  const clock = { now: T0 };
+  return { dir, path, clock, b: book(() => clock.now), file: new BookFile(path) };
+}
+
+t.test('a reloaded book resolves its pending payment and never reuses a number', (t) => {
+  const { path, clock, b: first, file } = scene(t);
   // A code ending 0000: pending for pendingMs, then paid.
   const pending = paid(first.pay(params(1, '281234567890120000')));
   t.equal(pending.status, 'PROCESSING');
   file.save(first);
 
-  now += 5_000;
+  clock.now += 5_000;
   const loaded = loadBook(path);
   t.ok(loaded.book, 'the book was read back');
-  const second = book(() => now, loaded.book);
+  const second = book(() => clock.now, loaded.book);
   const found = second.query({ checkoutId: pending.checkoutId });
   t.equal('status' in found ? found.status : found.code, 'SUCCEEDED', 'the pending payment resolved');
   t.equal(second.ledger.count('O1'), 1, 'charged once');
@@ -84,11 +90,7 @@ t.test('a book that cannot be read is set aside and a new one starts', (t) => {
 });
 
 t.test('each call appends only what it changed; the book read back is the same book', (t) => {
-  const dir = t.testdir({});
-  const path = join(dir, 'sandbox-book.json');
-  let now = Date.UTC(2026, 11, 4, 13, 0, 0);
-  const b = book(() => now);
-  const file = new BookFile(path);
+  const { path, clock, b, file } = scene(t);
   file.save(b); // the first save writes the whole (empty) book
   const sizes: number[] = [];
   for (let n = 1; n <= 200; n += 1) {
@@ -105,12 +107,12 @@ t.test('each call appends only what it changed; the book read back is the same b
   // A pending payment that resolves later is a changed record too.
   const pending = paid(b.pay(params(500, '281234567890120000')));
   file.save(b);
-  now += 5_000;
+  clock.now += 5_000;
   b.settleDue();
   file.save(b);
   const loaded = loadBook(path);
   t.same(loaded.book, b.snapshot(), 'the journal read back is the whole book');
-  const again = book(() => now, loaded.book);
+  const again = book(() => clock.now, loaded.book);
   const found = again.query({ checkoutId: pending.checkoutId });
   t.equal('status' in found ? found.status : found.code, 'SUCCEEDED');
   t.equal(again.ledger.charges, 201, 'every charge is in the book read back');
@@ -118,11 +120,7 @@ t.test('each call appends only what it changed; the book read back is the same b
 });
 
 t.test('the journal is compacted when it outgrows the book, and at the first save', (t) => {
-  const dir = t.testdir({});
-  const path = join(dir, 'sandbox-book.json');
-  const now = Date.UTC(2026, 11, 4, 13, 0, 0);
-  const b = book(() => now);
-  const file = new BookFile(path);
+  const { path, clock, b, file } = scene(t);
   // A compaction renames a new file over the journal: a new inode.
   let inode = 0;
   let compactions = 0;
@@ -138,7 +136,7 @@ t.test('the journal is compacted when it outgrows the book, and at the first sav
   t.same(loadBook(path).book, b.snapshot(), 'the compacted journal is the same book');
 
   const reopened = new BookFile(path);
-  const loaded = book(() => now, loadBook(path).book);
+  const loaded = book(() => clock.now, loadBook(path).book);
   reopened.save(loaded);
   t.equal(readFileSync(path, 'utf8').split('\n').length, 2, 'a new start compacts to one line');
   t.notOk(existsSync(`${path}.tmp`), 'no temporary file left behind');
@@ -146,11 +144,7 @@ t.test('the journal is compacted when it outgrows the book, and at the first sav
 });
 
 t.test('a last line cut short by a quit is dropped; damage before it sets the book aside', (t) => {
-  const dir = t.testdir({});
-  const path = join(dir, 'sandbox-book.json');
-  const now = Date.UTC(2026, 11, 4, 13, 0, 0);
-  const b = book(() => now);
-  const file = new BookFile(path);
+  const { path, clock, b, file } = scene(t);
   paid(b.pay(params(1, '281234567890121111')));
   file.save(b);
   const one = paid(b.pay(params(2, '281234567890122222')));
@@ -161,7 +155,7 @@ t.test('a last line cut short by a quit is dropped; damage before it sets the bo
 
   const torn = loadBook(path);
   t.equal(torn.droppedTail, true, 'reported');
-  const back = book(() => now, torn.book);
+  const back = book(() => clock.now, torn.book);
   const q = back.query({ checkoutId: one.checkoutId });
   t.equal('status' in q ? q.status : q.subCode, 'isv.checkout-not-exist', 'the cut call is not in the book');
   t.equal(back.ledger.count('O1'), 1, 'the call before it is');
@@ -177,10 +171,7 @@ t.test('a last line cut short by a quit is dropped; damage before it sets the bo
 });
 
 t.test('a book written whole as one line by an older simulator still loads', (t) => {
-  const dir = t.testdir({});
-  const path = join(dir, 'sandbox-book.json');
-  const now = Date.UTC(2026, 11, 4, 13, 0, 0);
-  const b = book(() => now);
+  const { path, b } = scene(t);
   paid(b.pay(params(1, '281234567890121111')));
   writeFileSync(path, JSON.stringify(b.snapshot())); // no trailing newline, as BookFile once wrote it
   t.same(loadBook(path).book, b.snapshot());
@@ -188,11 +179,7 @@ t.test('a book written whole as one line by an older simulator still loads', (t)
 });
 
 t.test('a save that fails loses nothing: the next one writes the whole book', (t) => {
-  const dir = t.testdir({});
-  const path = join(dir, 'sandbox-book.json');
-  const now = Date.UTC(2026, 11, 4, 13, 0, 0);
-  const b = book(() => now);
-  const file = new BookFile(path);
+  const { path, clock, b, file } = scene(t);
   paid(b.pay(params(1, '281234567890121111')));
   file.save(b);
   // The journal cannot be appended to (here: a directory where the file was; a full disk alike).
@@ -203,7 +190,7 @@ t.test('a save that fails loses nothing: the next one writes the whole book', (t
   rmSync(path, { recursive: true });
   paid(b.pay(params(3, '281234567890123333')));
   file.save(b);
-  const back = book(() => now, loadBook(path).book);
+  const back = book(() => clock.now, loadBook(path).book);
   const q = back.query({ checkoutId: lost.checkoutId });
   t.equal('status' in q ? q.status : q.subCode, 'SUCCEEDED', 'the payment whose save failed is on disk');
   t.equal(back.ledger.charges, 3);
